@@ -1,0 +1,195 @@
+"""The plan as a value: :class:`Action`, :class:`Kind`, :class:`FieldDiff`, :class:`Change`,
+:class:`Plan`.
+
+A Plan is immutable and always present (empty when nothing changes). Every renderer
+(human, Markdown, JSON) renders from :meth:`Plan.to_dict`, so they cannot disagree.
+The JSON form is versioned by ``FORMAT_VERSION`` (semver rules as Terraform's: consumers
+ignore unknown fields within a major version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+FORMAT_VERSION = "1.0"
+
+
+class Action(str, Enum):
+    """What happens to one object. The value is the JSON spelling."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"  # delete + create: the server cannot change a capture's bytes
+    DELETE = "delete"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
+
+
+class Kind(str, Enum):
+    """Object kinds, in dependency order (a later kind may depend on an earlier one)."""
+
+    PROJECT = "project"
+    METADATA = "metadata"  # a metadata name and its allowed values
+    CONFIGURATION = "configuration"
+    CAPTURE = "capture"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDiff:
+    """One changed field. ``path`` is dotted with keyed list items in brackets, e.g.
+    ``metadata.Subject``, ``configuration.capture_sources[Motion].sensors[Accelerometer]
+    .parameters[Sensor Range].value``. ``None`` on one side means absent."""
+
+    path: str
+    before: Any
+    after: Any
+    forces_replace: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "before": self.before,
+            "after": self.after,
+            "forces_replace": self.forces_replace,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One object's change.
+
+    ``before`` is the normalised live object (None for CREATE), ``after`` the normalised
+    desired object (None for DELETE); both are JSON-able dicts. ``diffs`` lists only the
+    changed fields (empty for CREATE/DELETE). ``reason`` explains a REPLACE or a rename and
+    is for display only: it is never used to decide anything during apply.
+
+    Capture ``after`` keys: name, path, sha256, size, samples, configuration,
+    sample_rate, metadata. Capture ``before`` keys: name, sha256 (from the ledger, or
+    None), size, samples, configuration, sample_rate, metadata.
+    """
+
+    kind: Kind
+    action: Action
+    name: str  # the object's name after the change (before it, for DELETE)
+    uuid: str | None = None  # live uuid when the object exists
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    diffs: tuple[FieldDiff, ...] = ()
+    reason: str | None = None
+    segments_lost: int = 0  # label segments destroyed (REPLACE/DELETE of a capture)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.action is Action.CREATE and self.before is not None:
+            raise ValueError("a CREATE has no before")
+        if self.action is Action.DELETE and self.after is not None:
+            raise ValueError("a DELETE has no after")
+
+    @property
+    def address(self) -> str:
+        return f'{self.kind.value} "{self.name}"'
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "action": self.action.value,
+            "name": self.name,
+            "uuid": self.uuid,
+            "before": _plain(self.before),
+            "after": _plain(self.after),
+            "diffs": [d.to_dict() for d in self.diffs],
+            "reason": self.reason,
+            "segments_lost": self.segments_lost,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInputs:
+    """What the plan was computed from, to explain a stale saved plan.
+
+    ``files`` maps each file the plan would upload (path relative to the manifest
+    directory) to its SHA-256. ``live`` maps each live object the plan read
+    (``"capture:<uuid>"``, ``"configuration:<uuid>"``, ``"metadata:<uuid>"``,
+    ``"project"``) to a short version token that changes whenever the object does.
+    """
+
+    files: Mapping[str, str] = field(default_factory=dict)
+    live: Mapping[str, str] = field(default_factory=dict)
+
+    def live_fingerprint(self) -> str:
+        return _sha256_json(sorted(self.live.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": dict(sorted(self.files.items())), "live": dict(sorted(self.live.items()))}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An ordered, immutable set of changes for one project.
+
+    ``changes`` are in apply order (see :mod:`capdecl.planner.order`). ``unverified``
+    names captures matched only by size and sample count (no ledger entry): not changes,
+    but never silently equal. ``unmanaged`` counts server objects the manifests do not
+    declare and the deletion policy keeps, by kind value.
+    """
+
+    project: str
+    changes: tuple[Change, ...] = ()
+    unverified: tuple[str, ...] = ()
+    unmanaged: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    inputs: PlanInputs = field(default_factory=PlanInputs)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def counts(self) -> dict[str, int]:
+        """Summary counts keyed by action value (every action present, zero included)."""
+        counts = {a.value: 0 for a in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical JSON form (``--format json`` prints exactly this)."""
+        body: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "project": self.project,
+            "summary": self.counts(),
+            "changes": [c.to_dict() for c in self.changes],
+            "unverified": list(self.unverified),
+            "unmanaged": dict(sorted(self.unmanaged.items())),
+            "warnings": list(self.warnings),
+            "inputs": self.inputs.to_dict(),
+        }
+        body["checksum"] = plan_checksum(body)
+        return body
+
+
+def plan_checksum(body: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical plan JSON (without its own ``checksum`` key).
+
+    It covers every change, the SHA-256 of every file to upload and the live objects'
+    version tokens, so any drift in server or files changes it."""
+    return _sha256_json({k: v for k, v in body.items() if k != "checksum"})
+
+
+def _sha256_json(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(json.dumps(value, sort_keys=True))

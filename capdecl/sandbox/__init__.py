@@ -1,0 +1,1 @@
+"""capdecl.sandbox."""
