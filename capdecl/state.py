@@ -56,6 +56,9 @@ class Policy:
     prune: PruneScope = PruneScope.NONE
     allow_replace: bool = False  # content changes (delete + re-upload) allowed without flag
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # fnmatch patterns of capture / configuration names that are never deleted or replaced,
+    # declared or not (per-object ``protect: true`` adds to this)
+    protect: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +185,10 @@ class LiveState:
 
     ``project`` is None when no project of that name exists (then every other field is
     empty). ``segments`` counts label segments per capture uuid (captures with none are
-    absent). ``ledger`` is capdecl's content ledger read from the project settings.
+    absent). ``ledger`` is capdecl's content ledger read from the project settings
+    (capture uuid -> entry); ``pending`` are ledger entries written *before* an upload,
+    keyed by capture name, that vouch for a capture whose upload finished but whose uuid
+    entry was never written (an interrupted apply). See :mod:`capdecl.ledger`.
     """
 
     project: LiveProject | None
@@ -192,3 +198,4 @@ class LiveState:
     relationships: tuple[LiveRelationship, ...] = ()
     segments: Mapping[str, int] = field(default_factory=dict)
     ledger: Mapping[str, LedgerEntry] = field(default_factory=dict)
+    pending: Mapping[str, LedgerEntry] = field(default_factory=dict)
