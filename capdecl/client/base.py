@@ -53,10 +53,17 @@ class ServerWriter(ServerReader, Protocol):
     def create_project(self, name: str) -> LiveProject: ...
 
     def update_ledger(
-        self, project_uuid: str, add: Mapping[str, LedgerEntry], remove: Iterable[str] = ()
+        self,
+        project_uuid: str,
+        add: Mapping[str, LedgerEntry],
+        remove: Iterable[str] = (),
+        *,
+        add_pending: Mapping[str, LedgerEntry] | None = None,
+        remove_pending: Iterable[str] = (),
     ) -> None:
-        """Merge ledger changes into the project settings: re-read the project, merge
-        (:func:`capdecl.ledger.merge_ledger`), PATCH ``settings``. Other keys are kept."""
+        """Merge ledger changes into the project settings: re-read the project (GET
+        ``project/{uuid}/``), merge (:func:`capdecl.ledger.merge_ledger`), PATCH
+        ``settings``. Other settings keys are kept. Safe to retry."""
         ...
 
     def create_metadata_field(
