@@ -1,0 +1,84 @@
+"""``capdecl plan``: show what apply would change, for people, PR comments and machines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from capdecl.cli.options import color_option, format_option, server_options, use_color
+from capdecl.errors import EXIT_CHANGES, EXIT_OK, Problem
+
+
+@click.command()
+@click.argument(
+    "directory", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@server_options
+@format_option(("human", "markdown", "json"), "human")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan to FILE for `capdecl apply FILE`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when there are none, 1 on error.",
+)
+@click.option(
+    "--check-content",
+    is_flag=True,
+    help="Also run validate's CSV/WAV content checks (reads every file).",
+)
+@color_option
+def plan(
+    directory: Path,
+    server: str | None,
+    insecure: bool,
+    output_format: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    check_content: bool,
+    no_color: bool,
+) -> None:
+    """Show what `capdecl apply DIRECTORY` would change on the server.
+
+    Reads the manifests in DIRECTORY (default: the current directory) and the live
+    project, and prints every create, update, replace and delete down to the changed
+    field. Nothing is written to the server.
+    """
+    from capdecl import workflow
+    from capdecl.client.connect import open_client
+    from capdecl.savedplan import write_saved_plan
+
+    desired = workflow.load_desired(directory, check_content=check_content)
+    print_warnings(desired.warnings)
+    server_url = workflow.resolve_server(server, desired.state)
+    with open_client(server_url, insecure=insecure) as client:
+        live = workflow.read_live(client, desired.state)
+    body = workflow.build(desired, live).to_dict()
+    click.echo(render(body, output_format, use_color(no_color)), nl=False)
+    if out is not None:
+        write_saved_plan(out, directory, workflow.public_url(server_url), body)
+        click.echo(f"Saved the plan to {out} (checksum {body['checksum'][:12]}).", err=True)
+    changed = bool(body["changes"])
+    raise SystemExit(EXIT_CHANGES if detailed_exitcode and changed else EXIT_OK)
+
+
+def render(body: dict[str, Any], output_format: str, color: bool) -> str:
+    """Render a plan dict in the chosen format."""
+    from capdecl.render import render_human, render_json, render_markdown
+
+    if output_format == "json":
+        return render_json(body)
+    if output_format == "markdown":
+        return render_markdown(body)
+    return render_human(body, color=color)
+
+
+def print_warnings(warnings: tuple[Problem, ...]) -> None:
+    """Manifest warnings go to stderr; they never change the exit code."""
+    for problem in warnings:
+        click.echo(problem.format(), err=True)
