@@ -1,0 +1,80 @@
+"""Lookups over a (normalised) :class:`LiveState`, built once per plan.
+
+Also the two small rules several planner stages share: what content the server is known to
+hold for a capture (ledger, then pending entry), and whether a name is protected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from capdecl.state import (
+    LedgerEntry,
+    LiveCapture,
+    LiveConfiguration,
+    LiveMetadataField,
+    LiveState,
+)
+
+
+@dataclass(frozen=True)
+class LiveIndex:
+    """The live snapshot keyed the ways the planner looks things up."""
+
+    live: LiveState
+    captures_by_name: dict[str, LiveCapture]
+    captures_by_uuid: dict[str, LiveCapture]
+    configurations_by_uuid: dict[str, LiveConfiguration]  # lower-case uuid
+    configurations_by_name: dict[str, LiveConfiguration]
+    metadata_by_name: dict[str, LiveMetadataField]
+    capture_metadata: dict[str, dict[str, str]]  # capture uuid -> metadata name -> value
+
+    @classmethod
+    def build(cls, live: LiveState) -> LiveIndex:
+        return cls(
+            live=live,
+            captures_by_name={c.name: c for c in live.captures},
+            captures_by_uuid={c.uuid: c for c in live.captures},
+            configurations_by_uuid={c.uuid.lower(): c for c in live.configurations},
+            configurations_by_name={c.name: c for c in live.configurations},
+            metadata_by_name={m.name: m for m in live.metadata},
+            capture_metadata=_capture_metadata(live),
+        )
+
+    def configuration_name(self, uuid: str | None) -> str | None:
+        """Name of the configuration a capture links to (None when unlinked or unknown)."""
+        config = self.configurations_by_uuid.get(uuid.lower()) if uuid else None
+        return config.name if config else None
+
+    def known_content(self, capture: LiveCapture) -> LedgerEntry | None:
+        """What capdecl knows the server holds for ``capture``: its uuid ledger entry, else
+        a pending entry of the same name whose size matches (an interrupted apply), else
+        None (the capture is unverified)."""
+        entry = self.live.ledger.get(capture.uuid)
+        if entry is not None:
+            return entry
+        pending = self.live.pending.get(capture.name)
+        if pending is not None and pending.size == capture.file_size:
+            return pending
+        return None
+
+
+def _capture_metadata(live: LiveState) -> dict[str, dict[str, str]]:
+    """Resolve relationships to names and value strings; unknown uuids are skipped."""
+    fields = {m.uuid: m for m in live.metadata}
+    values = {m.uuid: {uuid: value for value, uuid in m.values.items()} for m in live.metadata}
+    result: dict[str, dict[str, str]] = {}
+    for rel in live.relationships:
+        field = fields.get(rel.label)
+        value = values[field.uuid].get(rel.label_value) if field else None
+        if field is not None and value is not None:
+            result.setdefault(rel.capture, {})[field.name] = value
+    return result
+
+
+def is_protected(name: str, patterns: Iterable[str]) -> bool:
+    """True when ``name`` matches one of the fnmatch ``patterns`` (case-sensitive, as the
+    server's names are)."""
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
