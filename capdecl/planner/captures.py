@@ -139,11 +139,6 @@ def _replace(
     """REPLACE: the forcing content diffs first, then the field differences."""
     after = after_object(capture, digest, ctx, live)
     segments = ctx.index.live.segments.get(live.uuid, 0)
-    notes: list[str] = []
-    if after["metadata"]:
-        notes.append(f"restores {len(after['metadata'])} metadata values")
-    if segments:
-        notes.append(f"destroys {segments} label segments")
     return Change(
         kind=Kind.CAPTURE,
         action=Action.REPLACE,
@@ -154,7 +149,6 @@ def _replace(
         diffs=(*verdict.changed, *diffs),
         reason=verdict.reason,
         segments_lost=segments,
-        notes=tuple(notes),
     )
 
 
@@ -199,7 +193,6 @@ def _plan_undeclared(
                 uuid=live.uuid,
                 before=before_object(live, ctx),
                 segments_lost=segments,
-                notes=(f"destroys {segments} label segments",) if segments else (),
             )
         )
 

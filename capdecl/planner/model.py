@@ -58,8 +58,8 @@ class FieldDiff:
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
-            "before": self.before,
-            "after": self.after,
+            "before": _plain_value(self.before),
+            "after": _plain_value(self.after),
             "forces_replace": self.forces_replace,
         }
 
@@ -192,4 +192,9 @@ def _sha256_json(value: object) -> str:
 
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else json.loads(json.dumps(value, sort_keys=True))
+    return None if value is None else dict(_plain_value(value))
+
+
+def _plain_value(value: Any) -> Any:
+    """A JSON-plain copy with sorted keys, so a reloaded plan equals the original."""
+    return json.loads(json.dumps(value, sort_keys=True))

@@ -7,7 +7,6 @@ Blocks are built from the plan's JSON form only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +30,6 @@ _ORDER: dict[str, tuple[str, ...]] = {
     Kind.METADATA.value: ("type", "values"),
 }
 _DETAIL_WIDTH = 80
-# notes the blast line already says (the planner may add them too)
-_BLAST_NOTE = re.compile(r"(destroys \d+ label segments?|restores \d+ metadata values?)")
 FATES = {
     Action.CREATE: "will be created",
     Action.UPDATE: "will be updated in place",
@@ -93,7 +90,7 @@ def build_block(change: Mapping[str, Any]) -> Block:
         hidden=hidden,
         blast=blast,
         destroys=int(change.get("segments_lost") or 0) > 0,
-        notes=tuple(_notes(change, blast)),
+        notes=tuple(_notes(change)),
         detail=_detail(change, action, kind, diffs),
     )
 
@@ -191,10 +188,9 @@ def _blast(change: Mapping[str, Any], action: Action, kind: str) -> str:
     return ""
 
 
-def _notes(change: Mapping[str, Any], blast: str) -> list[str]:
-    """The planner's notes, less those restating the blast radius shown above them."""
-    notes = [sanitize(str(n)) for n in change.get("notes") or ()]
-    return [n for n in notes if not (blast and _BLAST_NOTE.fullmatch(n))]
+def _notes(change: Mapping[str, Any]) -> list[str]:
+    """The planner's notes, made safe to print."""
+    return [sanitize(str(n)) for n in change.get("notes") or ()]
 
 
 def _detail(

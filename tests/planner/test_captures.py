@@ -89,7 +89,7 @@ def test_same_size_different_bytes_is_a_replace_by_the_ledger() -> None:
         f"content changed (sha256 {old.digest.sha256[:8]}… -> {new.digest.sha256[:8]}…)"
     )
     assert change.segments_lost == 4
-    assert change.notes == ("restores 1 metadata values", "destroys 4 label segments")
+    assert change.notes == ()  # the blast radius is data: segments_lost, after.metadata
     assert change.before is not None and change.before["sha256"] == old.digest.sha256
     assert change.after is not None and change.after["sha256"] == new.digest.sha256
 
@@ -118,7 +118,7 @@ def test_replace_keeps_fields_capdecl_does_not_manage() -> None:
     assert change.after["sample_rate"] == 100
     assert change.after["metadata"] == {"Legacy": "x", "Subject": "bob"}
     assert change.diffs[1:] == (FieldDiff("metadata.Subject", None, "bob"),)
-    assert change.notes == ("restores 2 metadata values",)
+    assert change.notes == ()
 
 
 def test_unverified_capture_with_equal_size_and_samples_is_listed_not_changed() -> None:
@@ -341,7 +341,7 @@ def test_undeclared_captures_are_deleted_when_pruning(prune: PruneScope) -> None
     )
     assert change.after is None
     assert change.before is not None and change.before["metadata"] == {"Subject": "ann"}
-    assert (change.segments_lost, change.notes) == (2, ("destroys 2 label segments",))
+    assert (change.segments_lost, change.notes) == (2, ())
 
 
 def test_delete_without_segments_has_no_notes() -> None:

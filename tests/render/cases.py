@@ -228,7 +228,6 @@ def capture_replace() -> Plan:
         reason="the file content changed; the server cannot replace a capture's data in place",
         segments_lost=3,
         # the planner restates the blast radius in notes: the renderer shows it once
-        notes=("restores 3 metadata values", "destroys 3 label segments"),
     )
     return Plan(
         project=PROJECT,
@@ -265,7 +264,7 @@ def capture_delete() -> Plan:
         before=before,
         reason="not declared, and settings.prune is captures",
         segments_lost=5,
-        notes=("destroys 5 label segments", "it is in 2 queries"),
+        notes=("it is in 2 queries",),
     )
     return Plan(project=PROJECT, changes=(change,))
 
