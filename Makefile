@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The official SensiML SDK lives in its own venv (it needs numpy<2); the sandbox
+# conformance test runs scripts under it.
+SDK_VENV ?= .venv-sdk
+SDK_STAMP := $(SDK_VENV)/.installed
 
-.PHONY: test lint typecheck unit demo bench schema golden clean
+.PHONY: test lint typecheck unit demo bench schema golden clean sdk-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +25,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(SDK_STAMP)
 	$(BIN)/pytest
+
+sdk-venv: $(SDK_STAMP)
+
+$(SDK_STAMP):
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install --quiet sensiml==2024.2.0 'numpy<2' six scipy
+	touch $(SDK_STAMP)
 
 demo: $(STAMP)
 	bash examples/demo.sh $(BIN)/capdecl

@@ -1,0 +1,202 @@
+"""Parse uploaded capture files the way Piccolo's ``CSVFileReader``/``WaveFileReader`` do,
+without pandas: the same accept/reject decisions, statistics and stored bytes.
+
+CSV: header checks (duplicates, blanks, ``^[a-zA-Z0-9_ -]*$``, so a BOM fails), then every
+column must be numeric (int64/float64 in pandas terms) except one named ``timestamp``. A CSV
+without a ``sequence`` column is stored rewritten, as ``DataFrame.to_csv`` would write it:
+a leading ``sequence`` 0..n-1, ints and floats re-rendered (``2.50`` → ``2.5``, missing →
+empty), ``\\n`` line endings. WAV: 16-bit PCM frames, columns ``channel_0..``.
+
+Known difference: pandas' fast float parser can round a 17-significant-digit value to a
+neighbouring double (``0.30000000000000004`` is stored as ``0.3``); this module keeps
+Python's exact value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import wave
+from dataclasses import dataclass
+from typing import Any
+
+from capdecl.sandbox.apierrors import ServerFault, flat_error
+
+_COLUMN = re.compile(r"^[a-zA-Z0-9_ -]*$")
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity)$", re.I)
+# pandas' default NA strings
+_NA = frozenset(
+    [
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-1.#IND",
+        "-1.#QNAN",
+        "-NaN",
+        "-nan",
+        "1.#IND",
+        "1.#QNAN",
+        "<NA>",
+        "N/A",
+        "NA",
+        "NULL",
+        "NaN",
+        "None",
+        "n/a",
+        "nan",
+        "null",
+    ]
+) | {""}
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCapture:
+    """What an accepted upload yields: statistics, schema and the bytes to store."""
+
+    number_samples: int
+    max_sequence: int
+    schema: dict[str, dict[str, str | None]]
+    stored: bytes
+
+
+def bad_schema(message: str) -> Exception:
+    """Piccolo's ``BadCaptureSchemaError``: 400 with the flat error shape."""
+    return flat_error(400, message)
+
+
+def parse_capture(data: bytes, extension: str) -> ParsedCapture:
+    """Validate an upload (``.csv`` or ``.wav``) and compute what the server stores."""
+    if extension == ".wav":
+        return _parse_wav(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ServerFault("UnicodeDecodeError", str(error)) from None
+    rows = list(csv.reader(io.StringIO(text, newline=None)))
+    header = rows[0] if rows else None
+    if header is None:
+        raise ServerFault("TypeError", "object of type 'NoneType' has no len()")
+    _check_header(header)
+    return _parse_rows(header, rows[1:], original=data)
+
+
+def _check_header(header: list[str]) -> None:
+    if not header:
+        raise ServerFault("EmptyDataError", "No columns to parse from file")
+    if len(header) != len(set(header)):
+        raise bad_schema("Invalid file schema: duplicate column names are not allowed.")
+    if any(not name for name in header):
+        raise bad_schema("Invalid column name: blank column names are not allowed.")
+    for name in header:
+        if not _COLUMN.match(name):
+            raise bad_schema(
+                f'Value "{name}" can only contain letters, numbers and underscores and spaces.'
+            )
+
+
+def _parse_rows(header: list[str], raw_rows: list[list[str]], original: bytes) -> ParsedCapture:
+    width = len(header)
+    rows: list[list[str]] = []
+    for line, row in enumerate(raw_rows, start=2):
+        if not row:
+            continue  # pandas skips blank lines
+        if len(row) > width:
+            raise ServerFault(
+                "ParserError",
+                f"Error tokenizing data. C error: Expected {width} fields in line {line}, "
+                f"saw {len(row)}\n",
+            )
+        rows.append(row + [""] * (width - len(row)))
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(header)}
+    typed = {name: _column_type(values) for name, values in columns.items()}
+    data_columns = [name for name in header if name != "sequence"]
+    invalid = [n for n in data_columns if typed[n] is None and n != "timestamp"]
+    if invalid:
+        raise bad_schema(
+            f"Invalid values in column(s) {','.join(invalid)}. "
+            "All columns must contain only numeric data."
+        )
+    schema = {name.replace(" ", "_"): {"type": typed[name]} for name in data_columns}
+    if not rows:
+        raise ServerFault("IndexError", "index -1 is out of bounds for axis 0 with size 0")
+    if "sequence" in columns:
+        last = _sequence_value(columns["sequence"][-1])
+        return ParsedCapture(len(rows), last, schema, original)
+    stored = _rewrite(header, rows, typed)
+    return ParsedCapture(len(rows), len(rows) - 1, schema, stored)
+
+
+def _column_type(values: list[str]) -> str | None:
+    """pandas' dtype for a column, as the schema names it: "int", "float" or None (object)."""
+    if not values:
+        return None
+    kind = "int"
+    for raw in values:
+        if raw in _NA:
+            kind = "float"
+            continue
+        text = raw.strip()
+        if _INT.match(text):
+            if not _INT64[0] <= int(text) <= _INT64[1]:
+                return None
+        elif _FLOAT.match(text):
+            kind = "float"
+        else:
+            return None
+    return kind
+
+
+def _sequence_value(raw: str) -> int:
+    text = raw.strip()
+    try:
+        value = float(text) if _FLOAT.match(text) else None
+    except ValueError:
+        value = None
+    if value is None or value != value or not value.is_integer():
+        raise ServerFault("DataError", f'invalid input syntax for type bigint: "{raw}"')
+    return int(value)
+
+
+def _render(raw: str, kind: str | None) -> str:
+    """One cell as ``DataFrame.to_csv`` writes it back."""
+    if raw in _NA:
+        return ""
+    if kind == "int":
+        return str(int(raw.strip()))
+    if kind == "float":
+        return repr(float(raw.strip()))
+    return raw
+
+
+def _rewrite(header: list[str], rows: list[list[str]], typed: dict[str, Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["sequence", *header])
+    kinds = [typed[name] for name in header]
+    for index, row in enumerate(rows):
+        writer.writerow([str(index), *(_render(v, k) for v, k in zip(row, kinds, strict=True))])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _parse_wav(data: bytes) -> ParsedCapture:
+    """16-bit PCM only; anything ``wave``/numpy would choke on is a 500."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as reader:
+            channels, width = reader.getnchannels(), reader.getsampwidth()
+            frames = reader.readframes(reader.getnframes())
+    except (wave.Error, EOFError, ValueError) as error:
+        raise ServerFault(type(error).__name__, str(error)) from None
+    if width != 2 or len(frames) % (2 * channels):
+        raise ServerFault("ValueError", f"cannot reshape {width * 8}-bit samples as int16")
+    count = len(frames) // (2 * channels)
+    names = [f"channel_{i}" for i in range(channels)]
+    if count == 0:
+        raise bad_schema(
+            f"Invalid values in column(s) {','.join(names)}. "
+            "All columns must contain only numeric data."
+        )
+    schema: dict[str, dict[str, str | None]] = {name: {"type": "int"} for name in names}
+    return ParsedCapture(count, count - 1, schema, data)
