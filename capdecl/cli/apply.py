@@ -163,7 +163,7 @@ def _execute(plan: Plan, desired: Desired, live: LiveState, client: Any, flags: 
     if flags.output_format == "json":
         reporter = JsonReporter(sys.stdout)
     else:
-        reporter = HumanReporter(sys.stdout, tty=sys.stderr.isatty())
+        reporter = HumanReporter(sys.stdout, tty=sys.stdout.isatty())
     options = ApplyOptions(parallelism=flags.parallelism, backup_dir=flags.backup)
     result = apply_plan(plan, desired.state, live, client, options, reporter)
     if result.failures:
