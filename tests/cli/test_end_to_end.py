@@ -77,9 +77,7 @@ def make_project(root: Path, count: int, *, prune: str = "none") -> Path:
 
 
 @pytest.mark.parametrize("example", ["imu-gestures", "keyword-spotting"])
-def test_apply_then_plan_is_empty_for_every_example(
-    env: Any, tmp_path: Path, example: str
-) -> None:
+def test_apply_then_plan_is_empty_for_every_example(env: Any, tmp_path: Path, example: str) -> None:
     manifests = copy_example(example, tmp_path)
     first = run("plan", str(manifests))
     assert first.exit_code == 0, first.output
