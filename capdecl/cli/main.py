@@ -76,7 +76,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        # capdecl's own loggers only: library loggers (urllib3, werkzeug) stay at WARNING
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+        logging.getLogger("capdecl").setLevel(logging.DEBUG)
 
 
 def main() -> None:

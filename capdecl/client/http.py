@@ -246,6 +246,16 @@ class SensiMLClient:
             find=find,
         )
 
+    def update_metadata_field(
+        self, project_uuid: str, uuid: str, *, name: str, type_: str, is_dropdown: bool
+    ) -> LiveMetadataField:
+        """PATCH a metadata name's type. The server needs name, type and is_dropdown in
+        the body (a PATCH without them is a 500), so all three are always sent."""
+        path = f"project/{segment(project_uuid)}/metadata/{segment(uuid)}/"
+        body = {"name": name, "type": type_, "is_dropdown": is_dropdown}
+        answer = self.transport.decode(self.transport.call("PATCH", path, json=body), "PATCH", path)
+        return checked("PATCH", path, lambda: parse.metadata_field(parse.obj(answer)))
+
     # ------------------------------------------------------------------ configurations
 
     def create_configuration(

@@ -189,7 +189,7 @@ def test_apply_under_server_faults_converges(ws: Workspace) -> None:
     assert capture_metadata(live, x05.uuid) == {"Split": "test"}
 
 
-def test_a_metadata_type_change_the_client_cannot_make_is_reported(ws: Workspace) -> None:
+def test_a_metadata_type_change_is_applied_with_the_capture_update(ws: Workspace) -> None:
     ws.standard()
     vocabulary = "  Split: {values: [train, test]}\n"
     ws.write(
@@ -207,11 +207,8 @@ def test_a_metadata_type_change_the_client_cannot_make_is_reported(ws: Workspace
     )
     assert ws.remaining() == ['update metadata "Trial"', 'update capture "c.csv"']
     result = ws.apply()
-    assert [(f.step, f.cause) for f in result.failures] == [
-        (
-            'metadata "Trial" type',
-            "changing the type of an existing metadata name is not supported",
-        )
-    ]
-    assert result.counts["changed"] == 1  # the capture update still happened
-    assert ws.remaining() == ['update metadata "Trial"']
+    assert result.failures == ()
+    assert result.counts["changed"] == 2  # the metadata type and the capture
+    assert ws.remaining() == []
+    trial = next(m for m in ws.live().metadata if m.name == "Trial")
+    assert trial.type == "integer"

@@ -60,6 +60,25 @@ def test_metadata_field_and_value(client: SensiMLClient, project: LiveProject) -
         client.create_metadata_value(p, field.uuid, "carol")
 
 
+def test_metadata_type_update_sends_the_full_body(
+    client: SensiMLClient, project: LiveProject, sandbox: SandboxHandle
+) -> None:
+    p = project.uuid
+    field = client.create_metadata_field(p, "Trial", "string", ["1", "2"])
+    sandbox.reset_stats()
+    updated = client.update_metadata_field(
+        p, field.uuid, name="Trial", type_="integer", is_dropdown=False
+    )
+    assert (updated.uuid, updated.type, sorted(updated.values)) == (
+        field.uuid,
+        "integer",
+        ["1", "2"],
+    )
+    assert sandbox.stats() == {"PATCH /project/{p}/metadata/{uuid}/": 1}
+    (live,) = client.list_metadata(p)
+    assert live.type == "integer"
+
+
 def test_configuration_create_with_client_uuid_and_patch(
     client: SensiMLClient, project: LiveProject, sandbox: SandboxHandle
 ) -> None:
