@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "apply": ("capdecl.cli.apply", "apply", "Make the server match the manifests."),
     "schema": ("capdecl.cli.schema", "schema", "Print the manifest JSON Schema."),
     "sandbox": ("capdecl.cli.sandbox", "sandbox", "Run the local sandbox server."),
+    "export": ("capdecl.cli.export", "export", "Write manifests describing a live project."),
+    "captures": ("capdecl.cli.captures", "captures", "List live captures, filtered by metadata."),
+    "stats": ("capdecl.cli.stats", "stats", "Count captures, size and recording time."),
+    "show": ("capdecl.cli.show", "show", "Print the live project in manifest form."),
 }
 
 
