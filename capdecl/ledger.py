@@ -8,6 +8,11 @@ the ``capdecl`` key of the project's ``settings`` JSON, so every clone and CI jo
                  "ledger": {"<capture uuid>": "<sha256 hex>:<size>", ...},
                  "pending": {"<capture name>": "<sha256 hex>:<size>", ...}}}
 
+An entry may carry a third part, ``"<sha256>:<size>:<stored sha256>"``: the hash of the
+bytes the server serves when they differ from the upload (a CSV the server stored
+rewritten), recorded by ``capdecl export --download``. Readers that know only two parts
+still read the uploaded hash correctly.
+
 ``pending`` entries are written *before* uploads start (keyed by capture name, since the
 uuid is not known yet) and turned into uuid entries once the uploads are done. If apply is
 killed in between, the next plan still knows which content a just-uploaded capture holds
@@ -91,14 +96,22 @@ def _merged_entries(
     for key in remove:
         entries.pop(key, None)
     for key, entry in add.items():
-        entries[key] = f"{entry.sha256}:{entry.size}"
+        entries[key] = _encode(entry)
     return dict(sorted(entries.items()))
+
+
+def _encode(entry: LedgerEntry) -> str:
+    text = f"{entry.sha256}:{entry.size}"
+    if entry.stored_sha256 and entry.stored_sha256 != entry.sha256:
+        text += f":{entry.stored_sha256}"
+    return text
 
 
 def _decode(value: object) -> LedgerEntry | None:
     if not isinstance(value, str):
         return None
-    sha, _, size = value.partition(":")
-    if len(sha) != 64 or not size.isdigit():
+    sha, _, rest = value.partition(":")
+    size, _, stored = rest.partition(":")
+    if len(sha) != 64 or not size.isdigit() or (stored and len(stored) != 64):
         return None
-    return LedgerEntry(sha256=sha.lower(), size=int(size))
+    return LedgerEntry(sha256=sha.lower(), size=int(size), stored_sha256=stored.lower() or None)

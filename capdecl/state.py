@@ -123,10 +123,20 @@ class DesiredState:
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
-    """What capdecl uploaded under a capture uuid: its SHA-256 and byte size."""
+    """What capdecl uploaded under a capture uuid: its SHA-256 and byte size.
+
+    ``stored_sha256`` is the SHA-256 of the bytes the server *serves* for that capture when
+    they differ from the upload (the server stores a CSV without a ``sequence`` column
+    rewritten); ``capdecl export --download`` records it. Local content equal to either
+    hash is the capture's content."""
 
     sha256: str
     size: int
+    stored_sha256: str | None = None
+
+    def matches(self, sha256: str) -> bool:
+        """True when ``sha256`` is the uploaded or the stored content of the capture."""
+        return sha256 in (self.sha256, self.stored_sha256)
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,10 +170,10 @@ def notes(report: ExportReport) -> list[str]:
 
 def _seeding_notes(seeding: Seeding) -> list[str]:
     refreshed = (
-        f"note: the ledger now records the bytes the server stores for "
+        f"note: the ledger now also records the bytes the server stores for "
         f"{_plural(len(seeding.refreshed), 'capture')}, which differ from what was uploaded "
-        "(the server rewrites a CSV without a `sequence` column); a checkout holding the "
-        "original files will plan these as replacements:"
+        "(the server rewrites a CSV without a `sequence` column); the exported files and "
+        "the original files both count as their content:"
     )
     rewritten = (
         f"note: recorded the downloaded content of "

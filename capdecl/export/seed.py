@@ -3,9 +3,11 @@ directory against the same project reports no changes.
 
 For each downloaded capture (capture uuid -> digest of the downloaded bytes):
 
-* **known** to capdecl (a ledger entry, or a pending entry vouching for it): the entry is
-  written as the downloaded bytes, which are what the server holds. It differs from the old
-  entry when the server rewrote a CSV on upload (``refreshed``).
+* **known** to capdecl (a ledger entry, or a pending entry vouching for it): when the
+  downloaded bytes differ from the uploaded ones (the server rewrote a CSV on upload), the
+  entry keeps the uploaded hash and gains the downloaded one as ``stored_sha256``
+  (``refreshed``), so both the exported directory and a checkout holding the original files
+  plan clean.
 * **unverified** (uploaded by another tool), with ``--adopt``: recorded (``adopted``).
 * unverified, without ``--adopt``, whose downloaded copy would not pass the size and
   sample-count comparison (the server's ``file_size`` is the original upload's, and a CSV
@@ -60,10 +62,11 @@ def plan_seeding(live: LiveState, downloaded: Mapping[str, FileDigest], *, adopt
         entry = LedgerEntry(digest.sha256, digest.size)
         known = index.known_content(capture)
         if known is not None:
-            if known != entry:
+            if not known.matches(digest.sha256):
+                known = LedgerEntry(known.sha256, known.size, stored_sha256=digest.sha256)
                 seeding.refreshed.append(capture.name)
-            if live.ledger.get(capture.uuid) != entry:
-                seeding.add[capture.uuid] = entry
+            if live.ledger.get(capture.uuid) != known:
+                seeding.add[capture.uuid] = known
         elif adopt:
             seeding.add[capture.uuid] = entry
             seeding.adopted.append(capture.name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from capdecl.planner.index import LiveIndex
@@ -36,6 +37,11 @@ class CaptureContext:
     planned_names: Mapping[str, str]  # live configuration uuid (lower-case) -> name after plan
     available_configurations: frozenset[str]
 
+    @cached_property
+    def vocabulary_order(self) -> tuple[str, ...]:
+        """The vocabulary sorted (once, not once per capture)."""
+        return tuple(sorted(self.vocabulary))
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -50,7 +56,7 @@ def content_verdict(live: LiveCapture, digest: FileDigest, index: LiveIndex) -> 
     """Compare the local file with what the server holds, by the rules above."""
     known = index.known_content(live)
     if known is not None:
-        if known.sha256 == digest.sha256:
+        if known.matches(digest.sha256):
             return Verdict(verified=True)
         diff = FieldDiff("sha256", known.sha256, digest.sha256, forces_replace=True)
         reason = (
@@ -84,7 +90,7 @@ def field_diffs(
     if capture.sample_rate is not None and capture.sample_rate != live.set_sample_rate:
         diffs.append(FieldDiff("sample_rate", live.set_sample_rate, capture.sample_rate))
     live_metadata = ctx.index.capture_metadata.get(live.uuid, {})
-    for name in sorted(ctx.vocabulary):
+    for name in ctx.vocabulary_order:
         wanted, current_value = capture.metadata.get(name), live_metadata.get(name)
         if wanted != current_value:
             diffs.append(FieldDiff(f"metadata.{name}", current_value, wanted))

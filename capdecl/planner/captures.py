@@ -80,13 +80,19 @@ def _rename_candidates(
         known = ctx.index.known_content(live)
         if live.name not in declared and known is not None:
             pool.setdefault(known.sha256, []).append(live)
+            if known.stored_sha256:
+                pool.setdefault(known.stored_sha256, []).append(live)
     matches: dict[str, LiveCapture] = {}
+    taken: set[str] = set()  # live uuids already renamed (a capture may be pooled twice)
     for capture in desired.captures:
         if capture.name in ctx.index.captures_by_name:
             continue
-        same = pool.get(digests[capture.path].sha256)
+        same = pool.get(digests[capture.path].sha256, [])
+        while same and same[0].uuid in taken:
+            same.pop(0)
         if same:
-            matches[capture.name] = same.pop(0)
+            matches[capture.name] = source = same.pop(0)
+            taken.add(source.uuid)
     return matches
 
 

@@ -97,12 +97,13 @@ def test_export_without_download_says_what_is_missing(env: SandboxHandle, tmp_pa
     assert_no_changes(env, out)
 
 
-def test_download_rewrites_ledger_entries_to_the_stored_bytes(
+def test_download_records_the_stored_bytes_beside_the_uploaded_ones(
     env: SandboxHandle, tmp_path: Path
 ) -> None:
-    """The example's CSVs have no sequence column: the server stores them rewritten, and
-    the ledger entries capdecl wrote at upload become those of the stored bytes."""
-    apply_example("imu-gestures", tmp_path, env.url)
+    """The example's CSVs have no sequence column: the server stores them rewritten. The
+    ledger keeps the uploaded hash and gains the stored one, so the exported directory and
+    the original checkout both plan clean."""
+    original = apply_example("imu-gestures", tmp_path, env.url)
     before = ledger(env)
     out = tmp_path / "out"
     result = ok("export", "--project", "imu-gestures", "--out", str(out), "--server", env.url,
@@ -110,10 +111,13 @@ def test_download_rewrites_ledger_entries_to_the_stored_bytes(
     after = ledger(env)
     assert after.keys() == before.keys() and len(after) == 18
     for uuid, entry in after.items():
-        assert entry != before[uuid]
-    assert "note: the ledger now records the bytes the server stores for 18 captures" in (
+        assert (entry.sha256, entry.size) == (before[uuid].sha256, before[uuid].size)
+        assert entry.stored_sha256 is not None and entry.stored_sha256 != entry.sha256
+    assert "note: the ledger now also records the bytes the server stores for 18 captures" in (
         result.stderr
     )
+    assert_no_changes(env, out)
+    assert_no_changes(env, original)
     downloads = [line for line in result.stderr.splitlines() if line.startswith("Downloading")]
     assert downloads[-1].startswith("Downloading: 18/18 files, ")
 

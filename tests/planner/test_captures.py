@@ -435,3 +435,17 @@ def test_live_capture_builder_sets_ledger_sized_fields() -> None:
     capture = live_capture_for(walk)
     assert isinstance(capture, LiveCapture)
     assert (capture.file_size, capture.number_samples) == (walk.digest.size, 3)
+
+
+def test_local_copy_of_the_stored_bytes_is_the_same_content() -> None:
+    """After `export --download` the ledger knows both the uploaded and the stored bytes of
+    a capture the server rewrote; a checkout holding either plans no change."""
+    uploaded = declare("walk.csv", "x\n1\n", metadata={"Subject": "ann"})
+    stored = declare("walk.csv", "sequence,x\n0,1\n", metadata={"Subject": "ann"})
+    live = mirror(desired_state([uploaded], metadata=[SUBJECT]), [uploaded])
+    uuid = uid("capture:walk.csv")
+    entry = live.ledger[uuid]
+    both = dataclasses.replace(entry, stored_sha256=stored.digest.sha256)
+    live = dataclasses.replace(live, ledger={uuid: both})
+    for copy in (uploaded, stored):
+        assert plan_for(desired_state([copy], metadata=[SUBJECT]), live).changes == ()
