@@ -44,30 +44,31 @@ def _length(text: str, limit: int) -> list[str]:
     return []
 
 
+def _charset_problems(text: str, limit: int, allowed: re.Pattern[str], spelled: str) -> list[str]:
+    """Blank, too long, or characters outside ``allowed`` (described as ``spelled``)."""
+    text = text.strip()
+    if not text:
+        return ["is blank"]
+    problems = _length(text, limit)
+    bad = _bad_chars(text, allowed)
+    if bad:
+        problems.append(f"contains {bad} (allowed: {spelled})")
+    return problems
+
+
 def metadata_name_problems(name: str) -> list[str]:
     """A metadata name: letters, digits, ``_`` and space, at most 64, not reserved."""
-    name = name.strip()
-    if not name:
-        return ["is blank"]
-    problems = _length(name, MAX_METADATA)
-    bad = _bad_chars(name, _METADATA_NAME)
-    if bad:
-        problems.append(f"contains {bad} (allowed: letters, digits, _ and space)")
-    if name in RESERVED_METADATA_NAMES:
+    spelled = "letters, digits, _ and space"
+    problems = _charset_problems(name, MAX_METADATA, _METADATA_NAME, spelled)
+    if name.strip() in RESERVED_METADATA_NAMES:
         problems.append("is reserved by the server")
     return problems
 
 
 def metadata_value_problems(value: str) -> list[str]:
     """A metadata value: letters, digits, space and ``_ . : -``, 1 to 64 characters."""
-    value = value.strip()
-    if not value:
-        return ["is blank"]
-    problems = _length(value, MAX_METADATA)
-    bad = _bad_chars(value, _METADATA_VALUE)
-    if bad:
-        problems.append(f"contains {bad} (allowed: letters, digits, space and _ . : -)")
-    return problems
+    spelled = "letters, digits, space and _ . : -"
+    return _charset_problems(value, MAX_METADATA, _METADATA_VALUE, spelled)
 
 
 def typed_value_problem(value: str, kind: str) -> str | None:
@@ -82,14 +83,8 @@ def typed_value_problem(value: str, kind: str) -> str | None:
 
 def project_name_problems(name: str) -> list[str]:
     """A project name: letters, digits, space and ``_ . -``, at most 200."""
-    name = name.strip()
-    if not name:
-        return ["is blank"]
-    problems = _length(name, MAX_PROJECT_NAME)
-    bad = _bad_chars(name, _PROJECT_NAME)
-    if bad:
-        problems.append(f"contains {bad} (allowed: letters, digits, space and _ . -)")
-    return problems
+    spelled = "letters, digits, space and _ . -"
+    return _charset_problems(name, MAX_PROJECT_NAME, _PROJECT_NAME, spelled)
 
 
 def free_name_problems(name: str, limit: int) -> list[str]:
