@@ -102,10 +102,26 @@ class RequestInfo:
     status: int | None = None
 
 
+def printable(text: str) -> str:
+    """``text`` with every character that does not print (newlines, ANSI escapes, other
+    controls, bidi overrides) written as ``\\uXXXX``: text from a server goes into one
+    message line and must not be able to forge or hide output."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 class ServerError(CapdeclError):
-    """The server answered with an error status."""
+    """The server answered with an error status. ``server_message`` is the server's own
+    text, made :func:`printable`."""
 
     def __init__(self, request: RequestInfo, server_message: str) -> None:
+        server_message = printable(server_message)
         self.request = request
         self.server_message = server_message
         status = f" {request.status}" if request.status is not None else ""

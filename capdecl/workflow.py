@@ -2,20 +2,28 @@
 
     load manifests -> hash files (stat-keyed cache) -> read the live project -> build plan
 
-Each stage is one function; :func:`compute_plan` runs them in order. Nothing here prints:
-the CLI decides what to show.
+Each stage is one function. :func:`connect` runs the first three the way ``plan`` and
+``apply`` do, reading the server while the manifests load and the files are hashed. Nothing here
+prints: the CLI decides what to show.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from capdecl.client.base import ServerReader
-from capdecl.errors import ConfigError, Problem
+from capdecl.errors import CapdeclError, ConfigError, Problem
 from capdecl.planner.model import Plan
 from capdecl.state import DesiredState, FileDigest, LiveState
+
+if TYPE_CHECKING:
+    from capdecl.client.http import SensiMLClient
 
 CACHE_DIRNAME = ".capdecl"
 SERVER_ENV = "CAPDECL_SERVER"
@@ -30,13 +38,24 @@ class Desired:
     warnings: tuple[Problem, ...]
 
 
-def load_desired(directory: Path, *, check_content: bool = False) -> Desired:
-    """Load and validate the manifests, then fingerprint every declared file."""
+def load_desired(
+    directory: Path,
+    *,
+    check_content: bool = False,
+    on_project: Callable[[str, str | None], None] | None = None,
+) -> Desired:
+    """Load and validate the manifests, then fingerprint every declared file.
+
+    ``on_project(name, server)`` is called once the manifests proved valid, before the
+    files are hashed: nothing may reach a server (not even a login) before validation
+    passes, so a broken or hostile manifest never causes a request (SECURITY.md)."""
     from capdecl.hashing import digest_files
     from capdecl.manifest import load_project
 
     loaded = load_project(directory, check_content=check_content)
     state = loaded.desired
+    if on_project is not None:
+        on_project(state.project, state.server)
     cache_dir = Path(state.root) / CACHE_DIRNAME
     digests = digest_files([c.path for c in state.captures], cache_dir)
     return Desired(state=state, digests=digests, warnings=loaded.warnings)
@@ -44,7 +63,12 @@ def load_desired(directory: Path, *, check_content: bool = False) -> Desired:
 
 def resolve_server(flag: str | None, desired: DesiredState | None) -> str:
     """The server URL: ``--server`` wins, then ``$CAPDECL_SERVER``, then the manifests."""
-    for candidate in (flag, os.environ.get(SERVER_ENV), desired.server if desired else None):
+    return server_url(flag, desired.server if desired else None)
+
+
+def server_url(flag: str | None, declared: str | None) -> str:
+    """:func:`resolve_server` given the manifests' ``server:`` value."""
+    for candidate in (flag, os.environ.get(SERVER_ENV), declared):
         if candidate:
             return candidate
     raise ConfigError(
@@ -90,3 +114,101 @@ def public_url(url: str) -> str:
     if "@" in host:
         host = host.rsplit("@", 1)[1]
     return f"{scheme}://{host}{slash}{path}"
+
+
+@dataclass(frozen=True)
+class Connected:
+    """What :func:`connect` yields: the loaded manifests, the server URL, an open client
+    and the live project it read."""
+
+    desired: Desired
+    server: str
+    client: SensiMLClient
+    live: LiveState
+
+
+@contextmanager
+def connect(
+    directory: Path,
+    server_flag: str | None,
+    *,
+    insecure: bool = False,
+    check_content: bool = False,
+    on_loaded: Callable[[Desired], None] | None = None,
+) -> Iterator[Connected]:
+    """Load the manifests and read the live project, overlapped: as soon as the manifests
+    are valid, a background thread reads the server (six requests, mostly waiting on the
+    network) while this thread hashes the files.
+
+    Observable behaviour is that of doing it in order: a manifest error wins over any
+    server error, ``on_loaded`` (e.g. printing warnings) runs before a server error is
+    raised, and a server that turns out not to be the one read is read again. The client
+    stays open for the ``with`` block."""
+    with ExitStack() as stack:
+        prefetch = _Prefetch(stack, server_flag, insecure)
+        desired = load_desired(directory, check_content=check_content, on_project=prefetch.start)
+        if on_loaded is not None:
+            on_loaded(desired)
+        server = resolve_server(server_flag, desired.state)
+        found = prefetch.result(server, desired.state.project)
+        if found is None:
+            from capdecl.client.connect import open_client
+
+            client = stack.enter_context(open_client(server, insecure=insecure))
+            found = client, read_live(client, desired.state)
+        yield Connected(desired, server, found[0], found[1])
+
+
+class _Prefetch:
+    """Reads the live project on a daemon thread while the caller loads the manifests.
+
+    Errors (no credentials, an unreachable server ...) are kept and raised by
+    :meth:`result`, after the manifests proved valid. When the load fails instead, the
+    thread is left to finish on its own: nothing waits for a server that is not needed."""
+
+    def __init__(self, stack: ExitStack, server_flag: str | None, insecure: bool) -> None:
+        self._stack = stack
+        self._flag = server_flag
+        self._insecure = insecure
+        self._target: tuple[str, str] | None = None
+        self._client: SensiMLClient | None = None
+        self._live: LiveState | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, project: str, declared_server: str | None) -> None:
+        """The :data:`~capdecl.manifest.project.ProjectHook`: open the client and start."""
+        from capdecl.client.connect import open_client
+
+        try:
+            server = server_url(self._flag, declared_server)
+        except ConfigError:
+            return  # no server anywhere: the caller reports it after the load
+        self._target = (server, project)
+        try:
+            self._client = self._stack.enter_context(open_client(server, insecure=self._insecure))
+        except CapdeclError as error:
+            self._error = error
+            return
+        self._thread = threading.Thread(target=self._read, name="capdecl-read", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self._client is not None and self._target is not None
+        try:
+            self._live = self._client.read_state(self._target[1])
+        except BaseException as error:  # handed to the caller's thread
+            self._error = error
+
+    def result(self, server: str, project: str) -> tuple[SensiMLClient, LiveState] | None:
+        """The client and live state read for (server, project), raising the read's
+        error; None when nothing was read for that target."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._target != (server, project):
+            return None
+        if self._error is not None:
+            raise self._error
+        if self._client is None or self._live is None:
+            return None
+        return self._client, self._live

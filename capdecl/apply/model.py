@@ -23,16 +23,20 @@ class ApplyOptions:
     ``parallelism`` bounds the threads that upload, update and delete captures.
     ``backup_dir``, when set, receives a copy of every capture before it is deleted or
     replaced (``<backup_dir>/<UTC timestamp>/<capture name>`` plus
-    ``<capture name>.metadata.json``). The ledger is flushed every ``flush_every``
-    finished uploads or ``flush_seconds`` seconds. ``verify_files`` re-checks (through the
+    ``<capture name>.metadata.json``). During the uploads the ledger is flushed every
+    ``flush_seconds`` seconds and, when ``flush_every`` is set, every ``flush_every``
+    finished uploads. Every flush re-reads and rewrites the whole ledger (three requests
+    carrying it), so the default is time only: a count would make an apply's ledger
+    traffic grow with the square of its size; the pending entries written before the
+    uploads vouch for captures uploaded between flushes. ``verify_files`` re-checks (through the
     hash cache: one ``stat`` per unchanged file) that each file to upload still has the
     SHA-256 the plan recorded. ``now`` and ``monotonic`` are injectable clocks.
     """
 
     parallelism: int = 4
     backup_dir: Path | None = None
-    flush_every: int = 100
-    flush_seconds: float = 5.0
+    flush_every: int | None = None
+    flush_seconds: float = 10.0
     verify_files: bool = True
     now: Callable[[], datetime] = utc_now
     monotonic: Callable[[], float] = time.monotonic

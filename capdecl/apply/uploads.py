@@ -10,8 +10,9 @@ Order, per apply:
    the uploads thus leaves content the next plan can vouch for. Writing the pending
    entries only after the old captures are gone means a pending entry can never be
    mistaken for the content of the capture it replaces;
-4. upload on ``parallelism`` threads; every ``flush_every`` uploads or ``flush_seconds``
-   (and at the end) the finished ones become uuid entries and their pending entries go.
+4. upload on ``parallelism`` threads; every ``flush_seconds`` (or ``flush_every``
+   uploads, when set) and at the end the finished ones become uuid entries and their
+   pending entries go.
 
 A failed upload is reported and skips only that capture's later steps.
 """
@@ -199,7 +200,8 @@ def _upload_all(ctx: ApplyContext, jobs: list[UploadJob]) -> Uploaded:
                     unflushed += 1
                     ctx.reporter.progress(done_files, len(jobs), done_bytes, total_bytes)
                 elapsed = options.monotonic() - last_flush
-                if unflushed >= options.flush_every or elapsed >= options.flush_seconds:
+                counted = options.flush_every is not None and unflushed >= options.flush_every
+                if counted or elapsed >= options.flush_seconds:
                     ctx.flush_ledger()
                     last_flush, unflushed = options.monotonic(), 0
         finally:

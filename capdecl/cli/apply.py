@@ -79,7 +79,6 @@ def apply(
     Shows the plan first and asks for `yes` unless --yes is given.
     """
     from capdecl import workflow
-    from capdecl.client.connect import open_client
 
     flags = Flags(
         yes, force, allow_replace, parallelism, backup, output_format, use_color(no_color)
@@ -88,11 +87,13 @@ def apply(
     directory = Path(saved.directory) if saved else target
     if saved and server and workflow.public_url(server) != saved.server:
         raise ConfigError(f"the saved plan is for server {saved.server}, not {server}")
-    desired = workflow.load_desired(directory)
-    print_warnings(desired.warnings)
-    server_url = saved.server if saved else workflow.resolve_server(server, desired.state)
-    with open_client(server_url, insecure=insecure) as client:
-        live = workflow.read_live(client, desired.state)
+    with workflow.connect(
+        directory,
+        saved.server if saved else server,  # a saved plan's server wins (checked above)
+        insecure=insecure,
+        on_loaded=lambda loaded: print_warnings(loaded.warnings),
+    ) as connected:
+        desired, live, client = connected.desired, connected.live, connected.client
         plan = workflow.build(desired, live)
         if saved is not None:
             from capdecl.savedplan import verify_fresh

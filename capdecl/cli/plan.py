@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,21 +51,46 @@ def plan(
     field. Nothing is written to the server.
     """
     from capdecl import workflow
-    from capdecl.client.connect import open_client
     from capdecl.savedplan import write_saved_plan
 
-    desired = workflow.load_desired(directory, check_content=check_content)
-    print_warnings(desired.warnings)
-    server_url = workflow.resolve_server(server, desired.state)
-    with open_client(server_url, insecure=insecure) as client:
-        live = workflow.read_live(client, desired.state)
-    body = workflow.build(desired, live).to_dict()
-    click.echo(render(body, output_format, use_color(no_color)), nl=False)
+    body, server_url = _plan_body(directory, server, insecure, check_content)
+    for piece in render_pieces(body, output_format, use_color(no_color)):
+        click.echo(piece, nl=False)
     if out is not None:
         write_saved_plan(out, directory, workflow.public_url(server_url), body)
         click.echo(f"Saved the plan to {out} (checksum {body['checksum'][:12]}).", err=True)
     changed = bool(body["changes"])
     raise SystemExit(EXIT_CHANGES if detailed_exitcode and changed else EXIT_OK)
+
+
+def _plan_body(
+    directory: Path, server: str | None, insecure: bool, check_content: bool
+) -> tuple[dict[str, Any], str]:
+    """The plan's JSON form and the server URL. The manifests, the live state and the
+    Plan are dropped on return, before rendering (a plan of 100,000 captures)."""
+    from capdecl import workflow
+
+    with workflow.connect(
+        directory,
+        server,
+        insecure=insecure,
+        check_content=check_content,
+        on_loaded=lambda desired: print_warnings(desired.warnings),
+    ) as connected:
+        pass
+    plan, server_url = workflow.build(connected.desired, connected.live), connected.server
+    del connected  # the manifests and live state are not needed by to_dict()
+    return plan.to_dict(), server_url
+
+
+def render_pieces(body: dict[str, Any], output_format: str, color: bool) -> Iterator[str]:
+    """:func:`render` in pieces to print one after the other (human format: a batch of
+    lines at a time, so a huge plan is never held as one text)."""
+    if output_format == "human":
+        from capdecl.render import iter_human
+
+        return iter_human(body, color=color)
+    return iter((render(body, output_format, color),))
 
 
 def render(body: dict[str, Any], output_format: str, color: bool) -> str:

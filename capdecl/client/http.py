@@ -12,6 +12,7 @@ Every method raises a :class:`capdecl.errors.CapdeclError` subclass on failure.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from capdecl.client.checks import (
     segment,
 )
 from capdecl.client.download import download
+from capdecl.client.ledgerwrite import LedgerEdit, write_ledger
 from capdecl.client.multipart import MultipartStream
 from capdecl.client.parse import checked
 from capdecl.client.recovery import create_once
@@ -34,7 +36,7 @@ from capdecl.client.relationships import RelationshipWriter
 from capdecl.client.retry import RetryPolicy
 from capdecl.client.transport import DEFAULT_USER_AGENT, Transport
 from capdecl.errors import AmbiguousWriteError, ConfigError, NotFoundError
-from capdecl.ledger import merge_ledger, read_ledger, read_pending
+from capdecl.ledger import read_ledger, read_pending
 from capdecl.state import (
     LedgerEntry,
     LiveCapture,
@@ -62,7 +64,7 @@ class SensiMLClient:
         verify: bool | str = True,
         user_agent: str = DEFAULT_USER_AGENT,
         pool_size: int = 16,
-        batch_size: int = 500,
+        batch_size: int = 5000,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError(f"server URL must start with http:// or https://: {base_url!r}")
@@ -148,21 +150,32 @@ class SensiMLClient:
         return dict(sorted(counts.items()))
 
     def read_state(self, project_name: str) -> LiveState:
-        """Six requests whatever the project size (one when the project does not exist)."""
+        """Six requests whatever the project size (one when the project does not exist).
+
+        The five listings of the project are sent at once, each on its own thread, which
+        also decodes its answer: the largest (relationships, captures) first. The first
+        failure in the order below is raised, as if they had been sent one by one."""
         project = self.find_project(project_name)
         if project is None:
             return LiveState(project=None)
         uuid = project.uuid
-        return LiveState(
-            project=project,
-            configurations=tuple(self.list_configurations(uuid)),
-            captures=tuple(self.list_captures(uuid)),
-            metadata=tuple(self.list_metadata(uuid)),
-            relationships=tuple(self.list_relationships(uuid)),
-            segments=self.segment_counts(uuid),
-            ledger=read_ledger(project.settings),
-            pending=read_pending(project.settings),
-        )
+        with ThreadPoolExecutor(max_workers=5, thread_name_prefix="capdecl-list") as pool:
+            relationships = pool.submit(self.list_relationships, uuid)
+            captures = pool.submit(self.list_captures, uuid)
+            configurations = pool.submit(self.list_configurations, uuid)
+            metadata = pool.submit(self.list_metadata, uuid)
+            segments = pool.submit(self.segment_counts, uuid)
+            ledger, pending = read_ledger(project.settings), read_pending(project.settings)
+            return LiveState(
+                project=project,
+                configurations=tuple(configurations.result()),
+                captures=tuple(captures.result()),
+                metadata=tuple(metadata.result()),
+                relationships=tuple(relationships.result()),
+                segments=segments.result(),
+                ledger=ledger,
+                pending=pending,
+            )
 
     def download_capture(self, project_uuid: str, capture_uuid: str, dest: Path) -> int:
         """Stream the stored bytes to ``dest`` (written whole or not at all)."""
@@ -190,13 +203,14 @@ class SensiMLClient:
         add_pending: Mapping[str, LedgerEntry] | None = None,
         remove_pending: Iterable[str] = (),
     ) -> None:
-        """Re-read the settings, merge, PATCH them back (other keys kept)."""
-        project = self.get_project(project_uuid)
-        merged = merge_ledger(
-            project.settings, add, remove, add_pending=add_pending, remove_pending=remove_pending
-        )
+        """Merge-on-write, verified: see :mod:`capdecl.client.ledgerwrite`."""
         path = f"project/{segment(project_uuid)}/"
-        self.transport.call("PATCH", path, json={"settings": merged}).close()
+
+        def write(settings: dict[str, Any]) -> None:
+            self.transport.call("PATCH", path, json={"settings": settings}).close()
+
+        edit = LedgerEdit.of(add, remove, add_pending, remove_pending)
+        write_ledger(lambda: self.get_project(project_uuid).settings, write, edit)
 
     # ------------------------------------------------------------------ metadata
 

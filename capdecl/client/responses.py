@@ -45,8 +45,7 @@ def describe_body(response: requests.Response) -> str | None:
     status = response.status_code
     content = body_bytes(response)
     content_type = response.headers.get("Content-Type", "").lower()
-    start = content[:512].lstrip().lower()
-    if "html" in content_type or start.startswith((b"<!doctype html", b"<html")):
+    if _is_html(response):
         return f"the server answered {status} with an HTML page (not the SensiML API?)"
     if not content.strip():
         return f"the server answered {status} with an empty body"
@@ -62,11 +61,24 @@ def describe_body(response: requests.Response) -> str | None:
 
 
 def decode_json(response: requests.Response, request: RequestInfo) -> Any:
-    """The JSON body of a successful answer; TransportError if there is none."""
-    problem = describe_body(response)
-    if problem is not None:
-        raise TransportError(f"{request.method} {request.path}: {problem}")
-    return json.loads(body_bytes(response))
+    """The JSON body of a successful answer; TransportError if there is none.
+
+    The body is parsed once (a project listing can be megabytes); only a body that is an
+    HTML page or fails to parse goes through :func:`describe_body` for the message."""
+    if not _is_html(response):
+        try:
+            return json.loads(body_bytes(response))
+        except (ValueError, UnicodeDecodeError):
+            pass
+    problem = describe_body(response) or "the server answered with a body that is not JSON"
+    raise TransportError(f"{request.method} {request.path}: {problem}")
+
+
+def _is_html(response: requests.Response) -> bool:
+    """The test :func:`describe_body` applies first: an HTML content type or page start."""
+    content_type = response.headers.get("Content-Type", "").lower()
+    start = body_bytes(response)[:512].lstrip().lower()
+    return "html" in content_type or start.startswith((b"<!doctype html", b"<html"))
 
 
 def server_message(response: requests.Response) -> str:

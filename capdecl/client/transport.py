@@ -33,6 +33,10 @@ from capdecl.errors import AuthError, RequestInfo, TransportError
 log = logging.getLogger("capdecl.http")
 
 JSON = "application/json"
+# Largest answer body read into memory. The biggest real answers are whole-project lists:
+# about 60 MB of captures for 100,000 captures. Anything larger is refused, not retried.
+MAX_BODY_BYTES = 256 * 2**20
+_CHUNK = 1024 * 1024
 DEFAULT_USER_AGENT = f"capdecl/{__version__} python-requests/{requests.__version__}"
 
 
@@ -80,14 +84,31 @@ class Transport:
         self.timeout = timeout
         self.retry = retry
         self.verify = verify
+        self.max_body = MAX_BODY_BYTES
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
+        self._resolve_environment()
         self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         adapter = requests.adapters.HTTPAdapter(
             pool_connections=2, pool_maxsize=pool_size, max_retries=0
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+
+    def _resolve_environment(self) -> None:
+        """Read the proxy and CA-bundle environment variables once, for the server's host.
+
+        ``requests`` re-reads them on every request (scanning the whole environment,
+        which costs more CPU than a loopback request itself) when ``trust_env`` is on; the
+        answer only depends on the host, which is fixed. ``.netrc`` is never consulted
+        either way (every request carries explicit auth)."""
+        settings = self.session.merge_environment_settings(
+            self.base_url, {}, None, self.verify, None
+        )
+        self.session.trust_env = False
+        self.session.proxies.update(settings["proxies"])
+        resolved = settings["verify"]  # True may become $REQUESTS_CA_BUNDLE's path
+        self._send_verify: bool | str = self.verify if resolved is None else resolved
 
     def close(self) -> None:
         self.session.close()
@@ -140,6 +161,9 @@ class Transport:
     def _raw(
         self, method: str, path: str, attempt: int, auth: _Bearer, **kwargs: Any
     ) -> requests.Response:
+        """One HTTP exchange. Unless the caller streams, the body is read here, at most
+        :data:`MAX_BODY_BYTES` of it (requests alone would read any size into memory)."""
+        stream = bool(kwargs.pop("stream", False))
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -147,10 +171,13 @@ class Transport:
                 self.base_url + path,
                 auth=auth,
                 timeout=self.timeout,
-                verify=self.verify,
+                verify=self._send_verify,
                 allow_redirects=method == "GET",
+                stream=True,
                 **kwargs,
             )
+            if not stream:
+                read_body(response, self.max_body, f"{method} /{path}")
         except requests.RequestException as error:
             failure = self._failure(method, path, error)
             log.debug(
@@ -254,9 +281,11 @@ class Transport:
         path = TOKEN_PATH.lstrip("/")
         attempts = self.retry.max_attempts if retry else 1
         reason = ""
+        retry_after: float | None = None
         for attempt in range(1, attempts + 1):
             if attempt > 1:
-                self.retry.pause(attempt - 1)
+                self.retry.pause(attempt - 1, retry_after)
+            retry_after = None
             try:
                 response = self._raw(
                     "POST", path, attempt, _Bearer(None), data=dict(form), headers={"Accept": JSON}
@@ -265,6 +294,7 @@ class Transport:
                 reason = failure.reason
                 continue
             if response.status_code in RETRY_STATUSES and attempt < attempts:
+                retry_after = retry_after_seconds(response.headers)
                 reason = f"the server answered {response.status_code}"
                 continue
             return self._token_answer(response, form.get("grant_type", ""))
@@ -287,6 +317,33 @@ class Transport:
         if not isinstance(body, Mapping) or not isinstance(body.get("access_token"), str):
             raise AuthError(request, "the token answer carries no access_token")
         return body
+
+
+def read_body(response: requests.Response, limit: int, what: str) -> None:
+    """Read the whole body into ``response`` (as a non-streamed request would), refusing
+    it as soon as it is known to exceed ``limit`` bytes (declared or actually sent,
+    counted after decompression)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise _too_large(what, limit)
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            response.close()
+            raise _too_large(what, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True  # type: ignore[attr-defined]
+
+
+def _too_large(what: str, limit: int) -> TransportError:
+    return TransportError(
+        f"{what}: the server's answer is larger than {limit // 2**20} MiB; refusing to read it "
+        "(is this the SensiML API?)"
+    )
 
 
 def _never_connected(error: requests.ConnectionError) -> bool:

@@ -34,7 +34,7 @@ from capdecl.manifest.templates import (
     parse_template,
 )
 from capdecl.manifest.vocabulary import Vocabulary
-from capdecl.state import DesiredCapture, DesiredConfiguration
+from capdecl.state import DesiredCapture, DesiredConfiguration, SourceRef
 
 Entry = Located[CaptureModel]
 CAPTURE_SUFFIXES = (".csv", ".wav")
@@ -66,6 +66,7 @@ class _Group:
     pattern: PathPattern | None
     name: Template | None
     vocabulary_fields: tuple[str, ...]
+    metadata: dict[str, str]  # the entry's own metadata, trimmed (copied for each file)
 
 
 class CaptureResolver:
@@ -89,6 +90,7 @@ class CaptureResolver:
         self.specs: dict[str, _Spec] = {}
         self.explicit: dict[str, Entry] = {}
         self.reported: set[tuple[Any, ...]] = set()
+        self.sources: dict[int, SourceRef] = {}
 
     def resolve(self) -> list[DesiredCapture]:
         groups = [e for e in self.decls.captures if e.value.file is None]
@@ -184,7 +186,8 @@ class CaptureResolver:
         vocabulary_fields = tuple(f for f in fields if f in self.vocabulary.fields)
         if not self._check_fields(entry, fields, vocabulary_fields, name):
             return None
-        return _Group(entry, pattern, name, vocabulary_fields)
+        metadata = {k.strip(): v.strip() for k, v in spec.metadata.items()}
+        return _Group(entry, pattern, name, vocabulary_fields, metadata)
 
     def _check_fields(
         self,
@@ -242,15 +245,17 @@ class CaptureResolver:
             values = matched
         if not self._suffix_ok(entry, rel, where):
             return
-        metadata = {k.strip(): v.strip() for k, v in spec.metadata.items()}
+        metadata = dict(group.metadata)
         for field_name in group.vocabulary_fields:
             value = values[field_name]
             self._check_field_value(entry, field_name, value, rel)
             metadata[field_name] = value.strip()
         name = posixpath.basename(rel)
         if group.name is not None:
-            stem = posixpath.splitext(name)[0]
-            name = group.name.render({"basename": name, "stem": stem, **metadata, **values})
+            builtins = {"basename": name}
+            if "stem" in group.name.fields:
+                builtins["stem"] = posixpath.splitext(name)[0]
+            name = group.name.render({**builtins, **metadata, **values})
         first = self.specs.get(rel)
         if first is not None:
             message = f"{quote(rel)} is matched by two groups (first at {first.entry.place()})"
@@ -341,11 +346,18 @@ class CaptureResolver:
                 rel_path=spec.rel,
                 configuration=spec.configuration.strip() if spec.configuration else None,
                 sample_rate=spec.sample_rate,
-                metadata=spec.metadata,
+                metadata=dict(sorted(spec.metadata.items())),
                 protect=spec.protect,
-                source=spec.entry.ref(),
+                source=self._source(spec.entry),
             )
         return [captures[n] for n in sorted(captures)]
+
+    def _source(self, entry: Entry) -> SourceRef:
+        """Where ``entry`` is declared (computed once per entry, not once per file)."""
+        found = self.sources.get(id(entry))
+        if found is None:
+            found = self.sources[id(entry)] = entry.ref()
+        return found
 
     def _check_name(self, spec: _Spec) -> None:
         for problem in rules.free_name_problems(spec.name, rules.MAX_CAPTURE_NAME):

@@ -86,13 +86,17 @@ class Declarations:
 
 
 def manifest_files(root: Root, findings: Findings) -> list[str]:
-    """The manifest files of the directory, sorted by name (dotfiles are ignored)."""
+    """The manifest files of the directory, sorted by name (dotfiles are ignored).
+
+    Every ``*.yaml`` / ``*.yml`` entry counts, whatever it is: one that is not a regular
+    file (a directory, FIFO, device, dangling or escaping link) is reported when read,
+    rather than silently left out of the project."""
     try:
         with os.scandir(root.path) as entries:
             names = sorted(
                 e.name
                 for e in entries
-                if e.name.endswith(MANIFEST_SUFFIXES) and not e.name.startswith(".") and e.is_file()
+                if e.name.endswith(MANIFEST_SUFFIXES) and not e.name.startswith(".")
             )
     except OSError as error:
         findings.error(SourceRef(".", 0, 0), "", f"cannot read the directory: {error.strerror}")

@@ -22,8 +22,18 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def quote(text: str) -> str:
-    """A name or value as shown in messages: double-quoted, control characters escaped."""
-    return json.dumps(text, ensure_ascii=False)
+    """A name or value as shown in messages: double-quoted, with every character that
+    does not print (C0 and C1 controls, format characters such as bidi overrides, line
+    and paragraph separators) escaped, so a hostile name cannot break or disguise a line."""
+    body = json.dumps(text, ensure_ascii=False)
+    if body.isprintable():
+        return body
+    return "".join(c if c.isprintable() else _escape(c) for c in body)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def brief(text: str, limit: int = 60) -> str:

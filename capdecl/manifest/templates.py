@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from capdecl.manifest.paths import segment_regex
 
@@ -30,7 +31,7 @@ class Template:
 
     parts: tuple[str | tuple[str], ...]
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p[0] for p in self.parts if isinstance(p, tuple)))
 
@@ -77,7 +78,14 @@ class PathPattern:
         found = self.regex.fullmatch(rel)
         if found is None:
             return None
+        if self.regex.groups == len(self.groups):  # groups g0, g1 ... in order: one call
+            return dict(zip(self.names, found.groups(), strict=True))
         return {name: found.group(group) for group, name in self.groups}
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The field names in regex group order."""
+        return tuple(name for _, name in self.groups)
 
     def as_glob(self) -> str:
         """The glob of the files this pattern can match (fields become ``*``)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,14 +117,32 @@ def _desired_configuration(config: DesiredConfiguration) -> DesiredConfiguration
 
 
 def _desired_capture(capture: DesiredCapture) -> DesiredCapture:
-    metadata = {
-        str(k).strip(): str(v).strip()
-        for k, v in sorted(capture.metadata.items(), key=lambda kv: str(kv[0]).strip())
-    }
+    metadata = _normal_metadata(capture.metadata)
     configuration = capture.configuration.strip() if capture.configuration else None
-    return dataclasses.replace(
-        capture, name=capture.name.strip(), configuration=configuration, metadata=metadata
-    )
+    name = capture.name.strip()
+    same = name == capture.name and configuration == capture.configuration
+    if same and metadata is capture.metadata:
+        return capture  # already normal (the manifest loader's output): no copy
+    return dataclasses.replace(capture, name=name, configuration=configuration, metadata=metadata)
+
+
+def _normal_metadata(metadata: Mapping[str, str]) -> Mapping[str, str]:
+    """Keys and values as trimmed text, in key order; ``metadata`` itself when it
+    already is (a plain dict), which is the common case and saves a copy per capture."""
+    if type(metadata) is dict:
+        previous = ""
+        for key, value in metadata.items():
+            if type(key) is not str or type(value) is not str or (previous and key <= previous):
+                break
+            if key != key.strip() or value != value.strip():
+                break
+            previous = key
+        else:
+            return metadata
+    return {
+        str(k).strip(): str(v).strip()
+        for k, v in sorted(metadata.items(), key=lambda kv: str(kv[0]).strip())
+    }
 
 
 def normalize_live(live: LiveState) -> LiveState:
@@ -140,13 +159,8 @@ def normalize_live(live: LiveState) -> LiveState:
             key=_by_name_uuid,
         )
     )
-    captures = tuple(
-        sorted(
-            (dataclasses.replace(c, name=c.name.strip()) for c in live.captures),
-            key=_by_name_uuid,
-        )
-    )
-    relationships = tuple(sorted(live.relationships, key=lambda r: (r.capture, r.label, r.uuid)))
+    captures = tuple(sorted((_trimmed(c) for c in live.captures), key=_by_name_uuid))
+    relationships = tuple(sorted(live.relationships, key=_RELATIONSHIP_ORDER))
     return dataclasses.replace(
         live,
         metadata=metadata,
@@ -154,6 +168,15 @@ def normalize_live(live: LiveState) -> LiveState:
         captures=captures,
         relationships=relationships,
     )
+
+
+def _trimmed(capture: LiveCapture) -> LiveCapture:
+    """The capture with its name trimmed (the same object when it already is)."""
+    name = capture.name.strip()
+    return capture if name == capture.name else dataclasses.replace(capture, name=name)
+
+
+_RELATIONSHIP_ORDER = operator.attrgetter("capture", "label", "uuid")
 
 
 def _by_name_uuid(item: LiveMetadataField | LiveConfiguration | LiveCapture) -> tuple[str, str]:

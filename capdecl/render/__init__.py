@@ -12,9 +12,16 @@ its versioning rules and its schema.
 
 from __future__ import annotations
 
-from capdecl.render.human import render_human
+from capdecl.render.human import iter_human, render_human
 from capdecl.render.jsonplan import plan_json_schema, render_json
 from capdecl.render.markdown import render_markdown
 from capdecl.render.summary import summary_line
 
-__all__ = ["plan_json_schema", "render_human", "render_json", "render_markdown", "summary_line"]
+__all__ = [
+    "iter_human",
+    "plan_json_schema",
+    "render_human",
+    "render_json",
+    "render_markdown",
+    "summary_line",
+]

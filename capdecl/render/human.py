@@ -18,11 +18,11 @@ object names line up; colours are ANSI escapes, only when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from capdecl.planner.model import Action
-from capdecl.render.blocks import Block, build_blocks
+from capdecl.render.blocks import Block, build_block
 from capdecl.render.jsonplan import require_supported
 from capdecl.render.lines import Line
 from capdecl.render.summary import (
@@ -59,21 +59,41 @@ class Paint:
 def render_human(plan: Mapping[str, Any], *, color: bool = False) -> str:
     """The plan for a terminal: one block per change, notes, then the summary line."""
     require_supported(plan)
-    paint = Paint(color)
-    blocks = build_blocks(plan)
-    out: list[str] = []
-    if blocks:
+    return "\n".join(human_lines(plan, Paint(color))) + "\n"
+
+
+def iter_human(plan: Mapping[str, Any], *, color: bool = False, batch: int = 4096) -> Iterator[str]:
+    """:func:`render_human` in pieces of about ``batch`` lines, for printing a plan of
+    100,000 changes without holding its text (or every block) in memory at once.
+    The pieces joined are exactly :func:`render_human`'s text."""
+    require_supported(plan)
+    lines: list[str] = []
+    for line in human_lines(plan, Paint(color)):
+        lines.append(line)
+        if len(lines) >= batch:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def human_lines(plan: Mapping[str, Any], paint: Paint) -> Iterator[str]:
+    """The lines of the human plan, building one change's block at a time."""
+    changes: Sequence[Mapping[str, Any]] = plan.get("changes") or ()
+    if changes:
         project = quote(str(plan.get("project", "")))
-        out.append(f"capdecl will perform the following actions on project {project}:")
-        for block in blocks:
-            out += ["", *render_block(block, paint)]
+        yield f"capdecl will perform the following actions on project {project}:"
+        for change in changes:
+            yield ""
+            yield from render_block(build_block(change), paint)
     else:
-        out.append(paint(summary_line(plan), BOLD))
+        yield paint(summary_line(plan), BOLD)
     for section in plan_notes(plan, paint):
-        out += ["", *section]
-    if blocks:
-        out += ["", paint(summary_line(plan), BOLD)]
-    return "\n".join(out) + "\n"
+        yield ""
+        yield from section
+    if changes:
+        yield ""
+        yield paint(summary_line(plan), BOLD)
 
 
 def render_block(block: Block, paint: Paint) -> list[str]:

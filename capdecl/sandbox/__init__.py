@@ -8,6 +8,7 @@ makes it fail like a real deployment behind a proxy, reproducibly.
 
 from __future__ import annotations
 
+from capdecl.sandbox.app import DropRequest, RequestEvent
 from capdecl.sandbox.defaults import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -23,7 +24,9 @@ __all__ = [
     "DEFAULT_USERNAME",
     "SDK_CLIENT_ID",
     "SDK_CLIENT_SECRET",
+    "DropRequest",
     "FaultConfig",
+    "RequestEvent",
     "SandboxHandle",
     "SandboxStats",
     "SandboxUser",

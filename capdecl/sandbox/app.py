@@ -59,14 +59,42 @@ class RequestStats:
             self.counts.clear()
 
 
+@dataclass(frozen=True)
+class RequestEvent:
+    """One routed request as a test hook sees it (see ``SandboxHandle.on_request``).
+
+    ``phase`` is ``"before"`` (counted, nothing processed yet) or ``"after"`` (processed,
+    and committed if it is a write, but the answer not sent yet); ``template`` is the route
+    (``"/project/{p}/capture/"``); ``status`` is the answer's status in ``"after"``;
+    ``user_agent`` tells clients apart."""
+
+    phase: str
+    method: str
+    template: str
+    path: str
+    status: int | None = None
+    user_agent: str = ""
+
+
+class DropRequest(Exception):
+    """Raised by a request hook: close the client's connection without an answer (in
+    ``"before"``: without processing the request either)."""
+
+
+RequestHook = Callable[[RequestEvent], None]
+
+
 @dataclass
 class Services:
-    """Everything the app shares across requests."""
+    """Everything the app shares across requests. ``hook``, when set, is called in the
+    request's thread before and after each routed request (tests use it to interleave
+    clients or stop one at an exact request)."""
 
     store: Store
     auth: TokenAuthority
     faults: FaultInjector
     stats: RequestStats = field(default_factory=RequestStats)
+    hook: RequestHook | None = None
 
 
 def create_app(services: Services, routes: list[Route]) -> Flask:
@@ -102,16 +130,33 @@ def _missing_slash(new_url: str) -> Response:
 def _make_view(services: Services, route: Route) -> Callable[..., Response]:
     def view(**params: str) -> Response:
         services.stats.add(f"{request.method} {route.template}")
+        if not _run_hook(services, route, "before"):
+            _drop_connection()
+            return Response(b"", status=500)
         decision = _pre_faults(services, route)
         if decision is not None and decision.before is not None:
             return _inject(services, decision)
         response = _dispatch(services, route, params)
-        if decision is not None and decision.drop_reply:
+        dropped = not _run_hook(services, route, "after", response.status_code)
+        if dropped or (decision is not None and decision.drop_reply):
             _drop_connection()
         return response
 
     view.__name__ = f"view_{route.template}"
     return view
+
+
+def _run_hook(services: Services, route: Route, phase: str, status: int | None = None) -> bool:
+    """Call the test hook, if any; False when it asks for the connection to be dropped."""
+    hook = services.hook
+    if hook is None:
+        return True
+    try:
+        agent = request.headers.get("User-Agent", "")
+        hook(RequestEvent(phase, request.method, route.template, request.path, status, agent))
+    except DropRequest:
+        return False
+    return True
 
 
 def _pre_faults(services: Services, route: Route) -> Decision | None:

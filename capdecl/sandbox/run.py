@@ -26,7 +26,7 @@ from capdecl.sandbox import (
     relationships,
     segments,
 )
-from capdecl.sandbox.app import RequestStats, Services, create_app
+from capdecl.sandbox.app import RequestHook, RequestStats, Services, create_app
 from capdecl.sandbox.auth import TokenAuthority
 from capdecl.sandbox.defaults import ACCESS_TOKEN_EXPIRE_SECONDS, DEFAULT_USER, SandboxUser
 from capdecl.sandbox.faults import ENV_VAR, FaultConfig, FaultInjector, faults_from_env
@@ -87,9 +87,9 @@ class _InFlight:
                 self.count -= 1
                 self.idle.notify_all()
 
-    def wait_idle(self, timeout: float) -> None:
+    def wait_idle(self, timeout: float) -> bool:
         with self.idle:
-            self.idle.wait_for(lambda: self.count == 0, timeout)
+            return self.idle.wait_for(lambda: self.count == 0, timeout)
 
 
 def env_faults() -> FaultConfig | None:
@@ -182,6 +182,10 @@ class SandboxServer:
     def shutdown(self) -> None:
         self._server.shutdown()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no request is being processed; False if ``timeout`` ran out."""
+        return self._app.wait_idle(timeout)
+
     def close(self) -> None:
         """Stop serving, let in-flight requests finish (briefly), release every resource."""
         if self._thread is not None:
@@ -217,6 +221,17 @@ class SandboxHandle:
     def reset_stats(self) -> None:
         self._server.services.stats.reset()
         self._server.services.faults.reset_counts()
+
+    def on_request(self, hook: RequestHook | None) -> None:
+        """Test hook (None: off): called in the serving thread before and after each routed
+        request with a :class:`~capdecl.sandbox.app.RequestEvent`; it may block, and may
+        raise :class:`~capdecl.sandbox.app.DropRequest` to close the connection instead of
+        answering (before: without processing the request)."""
+        self._server.services.hook = hook
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no request is being processed; False if ``timeout`` ran out."""
+        return self._server.wait_idle(timeout)
 
 
 @contextmanager

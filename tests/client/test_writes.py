@@ -38,7 +38,7 @@ def test_update_ledger_keeps_other_settings_keys(
     sandbox.reset_stats()
     client.update_ledger(project.uuid, {}, remove=["u1"], remove_pending=["x.csv"])
     assert api_requests(sandbox.stats()) == {
-        "GET /project/{p}/": 1,
+        "GET /project/{p}/": 2,  # read, then verify after the PATCH
         "PATCH /project/{p}/": 1,
     }
     settings = client.get_project(project.uuid).settings
