@@ -228,10 +228,18 @@ def _record(ctx: ApplyContext, outcome: UploadOutcome, uploaded: Uploaded) -> No
 
 def _certainly_not_created(error: Exception | None) -> bool:
     """True when the server refused the upload (4xx) or the file could not be read:
-    then no capture was created. After a 5xx or a transport error it may have been."""
+    then no capture was created. After a 5xx or a transport error it may have been.
+
+    A refusal because the name already exists is not "not created": another apply may
+    have created that capture, and its pending entry (the same name) vouches for it."""
     if isinstance(error, OSError):
         return True
     if isinstance(error, ServerError):
         status = error.request.status
-        return status is not None and status < 500
+        exists = _NAME_EXISTS in error.server_message
+        return status is not None and status < 500 and not exists
     return False
+
+
+# the server's duplicate-name refusal (sensiml-api.md §4.4)
+_NAME_EXISTS = "already contains a file with the name"

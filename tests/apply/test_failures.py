@@ -212,3 +212,32 @@ def test_a_metadata_type_change_is_applied_with_the_capture_update(ws: Workspace
     assert ws.remaining() == []
     trial = next(m for m in ws.live().metadata if m.name == "Trial")
     assert trial.type == "integer"
+
+
+class RivalUpload:
+    """The real client, except that a rival writer uploads ``name`` (other content)
+    just before this apply does: the server then refuses ours as a duplicate name."""
+
+    def __init__(self, inner: Any, name: str, rival: Any) -> None:
+        self.inner, self.name, self.rival = inner, name, rival
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
+
+    def upload_capture(self, project_uuid: str, name: str, path: Any, **kwargs: Any) -> Any:
+        if name == self.name:
+            self.inner.upload_capture(project_uuid, name, self.rival)
+        return self.inner.upload_capture(project_uuid, name, path, **kwargs)
+
+
+def test_a_duplicate_name_refusal_keeps_the_pending_entry(ws: Workspace) -> None:
+    """Another apply created the capture first; its pending entry (same name) must
+    survive our refusal, or a crash of that other apply would leave it unvouched."""
+    ws.standard()
+    assert ws.apply(parallelism=1).failures == ()
+    ws.write("data/b.csv", csv_text(9, seed=7))
+    rival = ws.write("rival/b.csv", csv_text(40, seed=8))
+    writer = RivalUpload(ws.client, "b.csv", rival)
+    result = ws.apply(writer=writer, parallelism=1)
+    assert [f.step for f in result.failures] == ['capture "b.csv" upload']
+    assert "b.csv" in ws.live().pending
