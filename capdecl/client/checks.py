@@ -30,14 +30,16 @@ def segment(value: str, what: str = "uuid") -> str:
     return quote(value, safe="")
 
 
-def capture_name(name: str) -> None:
-    """The server takes the file type from the multipart filename, which is the name."""
+def capture_upload(name: str, filename: str) -> None:
+    """A capture name must not be blank; the server takes the file type from the multipart
+    *filename* (the local file's name), which must end in lower-case .csv or .wav. The
+    capture name itself is free text (the server keeps the two apart)."""
     if not name.strip():
         raise InvalidInputError("a capture name must not be blank")
-    if not name.endswith(CAPTURE_EXTENSIONS):
+    if not filename.endswith(CAPTURE_EXTENSIONS):
         raise InvalidInputError(
-            f"capture {name!r}: the name must end with .csv or .wav (lower case); "
-            "the server derives the file type from it"
+            f"capture {name!r}: the file {filename!r} must end with .csv or .wav (lower case); "
+            "the server derives the file type from the file name"
         )
 
 

@@ -22,7 +22,7 @@ from capdecl.client.auth import Authenticator
 from capdecl.client.base import ServerWriter
 from capdecl.client.checks import (
     capture_fields,
-    capture_name,
+    capture_upload,
     client_uuid,
     configuration_body,
     segment,
@@ -341,20 +341,20 @@ class SensiMLClient:
         """Multipart upload streamed from disk, never retried blindly: after an ambiguous
         failure the captures are re-listed and the one named ``name`` decides (same size:
         done; other size: AmbiguousWriteError; absent: upload again)."""
-        capture_name(name)
+        capture_upload(name, path.name)
         size = _file_size(path)
         fields = [("name", name)]
         if configuration_uuid is not None:
             fields.append(("capture_configuration_uuid", configuration_uuid))
         if set_sample_rate is not None:
             fields.append(("set_sample_rate", str(set_sample_rate)))
-        content_type = CONTENT_TYPES[name[-4:]]
+        content_type = CONTENT_TYPES[path.name[-4:]]
         url = f"project/{segment(project_uuid)}/capture/"
         return create_once(
             self.transport,
             "POST",
             url,
-            multipart=lambda: _open_upload(fields, name, path, content_type),
+            multipart=lambda: _open_upload(fields, path.name, path, content_type),
             parse=lambda body: checked(
                 "POST", url, lambda: parse.capture(parse.obj(body), configuration_uuid)
             ),
@@ -407,11 +407,11 @@ def _file_size(path: Path) -> int:
 
 
 def _open_upload(
-    fields: list[tuple[str, str]], name: str, path: Path, content_type: str
+    fields: list[tuple[str, str]], filename: str, path: Path, content_type: str
 ) -> MultipartStream:
     """A fresh upload body for one attempt (the file is re-opened every time)."""
     try:
-        return MultipartStream(fields, "file", name, path, content_type)
+        return MultipartStream(fields, "file", filename, path, content_type)
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
 

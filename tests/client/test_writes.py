@@ -151,9 +151,11 @@ def test_upload_checks_and_duplicate_name(
 ) -> None:
     path = write_csv(tmp_path / "a.csv")
     sandbox.reset_stats()
-    for bad in ("a.CSV", "a.txt", "   "):
-        with pytest.raises(InvalidInputError):
-            client.upload_capture(project.uuid, bad, path)
+    with pytest.raises(InvalidInputError, match="blank"):
+        client.upload_capture(project.uuid, "   ", path)
+    for bad_file in ("a.CSV", "a.txt"):  # the server takes the file type from its name
+        with pytest.raises(InvalidInputError, match=r"must end with \.csv or \.wav"):
+            client.upload_capture(project.uuid, "ok.csv", write_csv(tmp_path / bad_file))
     with pytest.raises(ConfigError, match="cannot read"):
         client.upload_capture(project.uuid, "gone.csv", tmp_path / "gone.csv")
     assert api_requests(sandbox.stats()) == {}
@@ -161,6 +163,18 @@ def test_upload_checks_and_duplicate_name(
     with pytest.raises(ServerValidationError) as caught:  # first attempt: a real conflict
         client.upload_capture(project.uuid, "a.csv", path)
     assert "Project already contains a file with the name a.csv" in str(caught.value)
+
+
+def test_capture_name_is_free_text_the_file_name_gives_the_type(
+    client: SensiMLClient, project: LiveProject, tmp_path: Path
+) -> None:
+    made = client.upload_capture(project.uuid, "walk (trial 1)", write_csv(tmp_path / "w.csv"))
+    (listed,) = client.list_captures(project.uuid)
+    assert (made.name, listed.name, listed.file_size) == (
+        "walk (trial 1)",
+        "walk (trial 1)",
+        (tmp_path / "w.csv").stat().st_size,
+    )
 
 
 def test_update_capture_uses_patch_never_put(
