@@ -16,7 +16,13 @@ from typing import Any
 
 import click
 
-from capdecl.cli.options import color_option, format_option, server_options, use_color
+from capdecl.cli.options import (
+    color_option,
+    format_option,
+    parallelism_option,
+    server_options,
+    use_color,
+)
 from capdecl.cli.plan import print_warnings, render
 from capdecl.errors import ApplyError, ConfigError, UnsafePlanError
 from capdecl.planner.model import Plan
@@ -47,13 +53,7 @@ class Flags:
     is_flag=True,
     help="Allow content changes (delete + re-upload, which drops label segments).",
 )
-@click.option(
-    "--parallelism",
-    type=click.IntRange(1, 32),
-    default=4,
-    show_default=True,
-    help="Concurrent uploads.",
-)
+@parallelism_option("uploads")
 @click.option(
     "--backup",
     type=click.Path(file_okay=False, path_type=Path),

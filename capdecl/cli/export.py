@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from capdecl.cli.options import server_options
+from capdecl.cli.options import parallelism_option, server_options
 from capdecl.errors import CapdeclError, ConfigError
 from capdecl.render.text import quote, sanitize
 
@@ -56,13 +56,7 @@ SHOWN = 10  # names listed before "... and N more"
     is_flag=True,
     help="Write into a non-empty directory (other files are kept, and listed).",
 )
-@click.option(
-    "--parallelism",
-    type=click.IntRange(1, 32),
-    default=4,
-    show_default=True,
-    help="Concurrent downloads.",
-)
+@parallelism_option("downloads")
 def export(
     project: str,
     out: Path,

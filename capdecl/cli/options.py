@@ -40,6 +40,17 @@ def format_option(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
     )
 
 
+def parallelism_option(what: str) -> Callable[[F], F]:
+    """``--parallelism N``: how many transfers (uploads, downloads) run at once."""
+    return click.option(
+        "--parallelism",
+        type=click.IntRange(1, 32),
+        default=4,
+        show_default=True,
+        help=f"Concurrent {what}.",
+    )
+
+
 def color_option(func: F) -> F:
     """``--no-color`` (colour is also off with NO_COLOR or when stdout is not a TTY)."""
     return click.option("--no-color", is_flag=True, help="Disable ANSI colours.")(func)
