@@ -6,36 +6,22 @@ unverified until --adopt records them."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from capdecl.manifest import check_project
-from capdecl.sandbox import SDK_CLIENT_ID, SDK_CLIENT_SECRET, SandboxHandle
-from tests.export.conftest import GOLDEN, REPO, normalised, ok, run
+from capdecl.sandbox import SandboxHandle
+from tests.export.conftest import GOLDEN, normalised, ok, run
 from tests.golden import assert_golden
 from tests.sandbox.helpers import wav_bytes
+from tests.sdk_scripts.runner import run_sdk_script
 
-SCRIPT = REPO / "tests" / "sdk_scripts" / "sdk_labelled_project.py"
 CONFIGURATION_UUID = "5d0f3c9e-8a41-4c1b-9e2f-7b6a1d3c4e50"
 LABELS = {
     "walk.csv": {"Subject": "John", "Activity": "walking"},
     "run.csv": {"Subject": "Jane", "Activity": "running"},
     "clap.wav": {"Subject": "John"},
 }
-
-
-def sdk_python() -> Path:
-    """The SDK venv's interpreter ($CAPDECL_SDK_PYTHON, else .venv-sdk/bin/python)."""
-    configured = os.environ.get("CAPDECL_SDK_PYTHON")
-    path = Path(configured) if configured else REPO / ".venv-sdk" / "bin" / "python"
-    path = path if path.is_absolute() else REPO / path
-    if not path.exists():
-        pytest.fail(f"the SensiML SDK venv is missing ({path}): run `make sdk-venv`")
-    return path
 
 
 def build_with_sdk(sandbox: SandboxHandle, tmp_path: Path) -> dict[str, Any]:
@@ -46,22 +32,11 @@ def build_with_sdk(sandbox: SandboxHandle, tmp_path: Path) -> dict[str, Any]:
     (data / "walk.csv").write_bytes(b"AccX,AccY\n1,2.50\n3,4\n5,6\n")
     (data / "run.csv").write_bytes(b"sequence,AccX,AccY\n0,1,2\n1,3,4\n")
     (data / "clap.wav").write_bytes(wav_bytes(frames=100))
-    home = tmp_path / "home"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "PYTHONNOUSERSITE": "1",
-    }
-    command = [
-        str(sdk_python()), str(SCRIPT), "--url", sandbox.url, "--project", "field-study",
-        "--data", str(data), "--labels", json.dumps(LABELS),
+    result = run_sdk_script(
+        "sdk_labelled_project.py", sandbox.url, tmp_path / "home",
+        "--project", "field-study", "--data", str(data), "--labels", json.dumps(LABELS),
         "--configuration-uuid", CONFIGURATION_UUID,
-        "--client-id", SDK_CLIENT_ID, "--client-secret", SDK_CLIENT_SECRET,
-    ]  # fmt: skip
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout)
+    )  # fmt: skip
     assert result["labels"] == LABELS
     return result
 

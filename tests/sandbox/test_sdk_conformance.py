@@ -3,30 +3,12 @@ the sandbox. It runs in its own venv (``make sdk-venv``), driven by a reusable s
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import uuid
 from pathlib import Path
 
-import pytest
-
-from capdecl.sandbox import SDK_CLIENT_ID, SDK_CLIENT_SECRET, SandboxHandle
+from capdecl.sandbox import SandboxHandle
 from tests.sandbox.helpers import Api, wav_bytes
-
-REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "tests" / "sdk_scripts" / "sdk_workflow.py"
-
-
-def sdk_python() -> Path:
-    """The SDK venv's interpreter ($CAPDECL_SDK_PYTHON, else .venv-sdk/bin/python)."""
-    configured = os.environ.get("CAPDECL_SDK_PYTHON")
-    path = Path(configured) if configured else REPO / ".venv-sdk" / "bin" / "python"
-    if not path.is_absolute():
-        path = REPO / path
-    if not path.exists():
-        pytest.fail(f"the SensiML SDK venv is missing ({path}): run `make sdk-venv`")
-    return path
+from tests.sdk_scripts.runner import run_sdk_script
 
 
 def test_official_sdk_workflow(sandbox: SandboxHandle, api: Api, tmp_path: Path) -> None:
@@ -36,24 +18,12 @@ def test_official_sdk_workflow(sandbox: SandboxHandle, api: Api, tmp_path: Path)
     (data / "run.csv").write_bytes(b"sequence,AccX,AccY\n0,1,2\n1,3,4\n")
     (data / "clap.wav").write_bytes(wav_bytes(frames=100))
     home = tmp_path / "home"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "PYTHONNOUSERSITE": "1",
-    }
     wanted = str(uuid.uuid4())
-    command = [
-        str(sdk_python()), str(SCRIPT), "--url", sandbox.url, "--project", "SDK project",
-        "--data", str(data), "--configuration-uuid", wanted,
-        "--client-id", SDK_CLIENT_ID, "--client-secret", SDK_CLIENT_SECRET,
-    ]  # fmt: skip
     sandbox.reset_stats()
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout)
+    result = run_sdk_script(
+        "sdk_workflow.py", sandbox.url, home,
+        "--project", "SDK project", "--data", str(data), "--configuration-uuid", wanted,
+    )  # fmt: skip
 
     # What the SDK saw
     assert result["configuration_uuid"] == wanted
