@@ -3,9 +3,11 @@
 Planning a project of 10,000 captures must not re-read gigabytes of recordings each time.
 Like git's index and DVC's state database, a file whose (absolute path, size, mtime_ns,
 inode) is unchanged since it was last hashed is taken from the cache: a hit costs one
-``os.stat`` and never opens the file. Misses are read once in 1 MiB blocks on a small
-thread pool (``hashlib`` releases the GIL on large buffers, so two workers use two cores),
-and the same pass counts samples: CSV data rows or WAV frames.
+``os.stat`` and never opens the file. Misses are read once in 1 MiB blocks, and the same
+pass counts samples (CSV data rows or WAV frames, :mod:`capdecl.samples`): on a small
+thread pool (``hashlib`` releases the GIL on large buffers, so two threads use two cores),
+or, for thousands of small files, where Python's per-file work dominates, shared between
+this thread and worker processes (:mod:`capdecl.hashworkers`).
 
 The cache lives at ``<manifest root>/.capdecl/hashcache.sqlite3``. It is only an
 accelerator: several processes may share it (WAL mode, short busy timeout; a write that
@@ -15,38 +17,37 @@ unwritable directory simply means no caching.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import logging
 import os
-import re
 import sqlite3
 import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from capdecl.errors import CapdeclError
+from capdecl.hashdb import connect, remove_db_files
+from capdecl.hashworkers import Worker, run_workers, start_workers
+from capdecl.samples import CsvRowCounter, wav_frames
 from capdecl.state import FileDigest
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "hashcache.sqlite3"
 BLOCK_SIZE = 1 << 20  # 1 MiB reads
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 0.5
-LOOKUP_CHUNK = 500  # paths per SELECT ... IN (...)
+# paths per SELECT ... IN (...): SQLite allows 32,766 variables since 3.32, 999 before
+LOOKUP_CHUNK = 5000 if sqlite3.sqlite_version_info >= (3, 32, 0) else 500
+CHUNK_FILES = 64  # files per hashing task
+PROCESS_MIN_FILES = 2000  # misses from which worker processes hash them (see _outcomes)
 COMMIT_EVERY = 200  # digests per write transaction
 # On filesystems with whole-second timestamps, a file rewritten within the same second
 # keeps its mtime: such "racily clean" files are hashed but not cached (git's rule).
 RACY_WINDOW_NS = 2_000_000_000
-
-# a blank line: a line feed (optionally after CR) right after another line feed
-_BLANK_LINE = re.compile(rb"(?<=\n)\r?\n")
 
 
 class UnreadableFileError(CapdeclError):
@@ -123,19 +124,24 @@ class HashCache:
     ) -> tuple[dict[str, FileDigest], dict[str, str]]:
         """Like :meth:`digest` but never raises: (digests, path -> why it is unreadable),
         both in the order of ``paths``."""
-        keys, unreadable = _stat_all(paths)
-        cached = self._lookup(list(keys.values()))
-        result: dict[str, FileDigest] = {}
-        todo: dict[str, StatKey] = {}
-        for path, key in keys.items():
-            hit = cached.get(key)
-            if hit is None:
-                todo[path] = key
-            else:
-                result[path] = hit
-        self.stats.hits += len(result)
-        self.stats.misses += len(todo)
-        hashed, failed = self._hash_all(todo, workers)
+        early = start_workers(workers - 1) if self._all_misses(len(paths), workers) else []
+        try:
+            keys, unreadable = _stat_all(paths)
+            cached = self._lookup(list(keys.values()))
+            result: dict[str, FileDigest] = {}
+            todo: dict[str, StatKey] = {}
+            for path, key in keys.items():
+                hit = cached.get(key)
+                if hit is None:
+                    todo[path] = key
+                else:
+                    result[path] = hit
+            self.stats.hits += len(result)
+            self.stats.misses += len(todo)
+            hashed, failed = self._hash_all(todo, workers, early)
+        finally:
+            for worker in early:
+                worker.close()  # those that got no share
         result.update(hashed)
         problems = dict(unreadable + failed)
         ordered = {path: result[path] for path in paths if path in result}
@@ -149,21 +155,21 @@ class HashCache:
         for attempt in (1, 2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                return _connect(self.path)
+                return connect(self.path)
             except (OSError, sqlite3.OperationalError) as error:
                 log.warning("hash cache %s not usable (%s): not caching", self.path, error)
                 return None
             except sqlite3.DatabaseError as error:
                 log.warning("hash cache %s is corrupt (%s): recreating it", self.path, error)
                 if attempt == 1:
-                    _remove_db_files(self.path)
+                    remove_db_files(self.path)
         return None
 
     def _reset(self, error: sqlite3.DatabaseError) -> None:
         """Recover from an error met after opening: recreate the database file."""
         log.warning("hash cache %s failed (%s): recreating it", self.path, error)
         self.close()
-        _remove_db_files(self.path)
+        remove_db_files(self.path)
         self._db = self._open()
 
     def _lookup(self, keys: list[StatKey]) -> dict[StatKey, FileDigest]:
@@ -194,32 +200,39 @@ class HashCache:
 
     # ----------------------------------------------------------------- hashing
 
+    def _all_misses(self, count: int, workers: int) -> bool:
+        """True when ``count`` files will surely be hashed by worker processes (the
+        cache is empty): the workers are then started before the ``stat`` pass."""
+        if not _use_processes(count, workers):
+            return False
+        if self._db is None:
+            return True
+        try:
+            return self._db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return False
+
     def _hash_all(
-        self, todo: dict[str, StatKey], workers: int
+        self, todo: dict[str, StatKey], workers: int, early: list[Worker]
     ) -> tuple[dict[str, FileDigest], list[tuple[str, str]]]:
-        """Hash the misses on a thread pool, storing digests in batches as they finish."""
+        """Hash the misses, storing digests in batches as they finish."""
         hashed: dict[str, FileDigest] = {}
         failed: list[tuple[str, str]] = []
         batch: list[tuple[StatKey, FileDigest]] = []
-        if not todo:
-            return hashed, failed
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures: dict[Future[tuple[FileDigest, StatKey | None]], str] = {
-                pool.submit(_hash_file, key.path, self.stats): path for path, key in todo.items()
-            }
-            for future in as_completed(futures):
-                path = futures[future]
-                try:
-                    digest, cache_key = future.result()
-                except OSError as error:
-                    failed.append((path, error.strerror or str(error)))
+        by_absolute = {key.path: path for path, key in todo.items()}
+        for chunk in _outcomes(list(by_absolute), workers, early):
+            for absolute, digest, cache_key, error in chunk:
+                path = by_absolute[absolute]
+                if digest is None:
+                    failed.append((path, error or "cannot be read"))
                     continue
+                self.stats.count_read(digest.size)
                 hashed[path] = digest
                 if cache_key is not None:
                     batch.append((cache_key, digest))
-                if len(batch) >= COMMIT_EVERY:
-                    self._store(batch)
-                    batch = []
+            if len(batch) >= COMMIT_EVERY:
+                self._store(batch)
+                batch = []
         self._store(batch)
         return hashed, failed
 
@@ -233,51 +246,6 @@ def digest_files(
 
 
 # --------------------------------------------------------------------- helpers
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-    try:
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            # another process may hold a lock (and be switching the mode itself)
-            with contextlib.suppress(sqlite3.OperationalError):
-                db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            _create_schema(db)
-        db.execute("SELECT count(*) FROM files WHERE path = ''").fetchone()
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _create_schema(db: sqlite3.Connection) -> None:
-    """(Re)create the table, serialised with other processes doing the same."""
-    db.execute("BEGIN IMMEDIATE")  # waits for the busy timeout, unlike a deferred BEGIN
-    try:
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            db.execute("DROP TABLE IF EXISTS files")
-            db.execute(
-                "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-                " mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,"
-                " sha256 TEXT NOT NULL, samples INTEGER)"
-            )
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-
-
-def _remove_db_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            os.remove(f"{path}{suffix}")
-        except FileNotFoundError:
-            pass
-        except OSError as error:
-            log.debug("cannot remove %s%s: %s", path, suffix, error)
 
 
 def _select(db: sqlite3.Connection, keys: list[StatKey]) -> dict[StatKey, FileDigest]:
@@ -303,7 +271,7 @@ def _stat_all(paths: Sequence[str]) -> tuple[dict[str, StatKey], list[tuple[str,
     keys: dict[str, StatKey] = {}
     unreadable: list[tuple[str, str]] = []
     for path in paths:
-        absolute = os.path.abspath(path)
+        absolute = path if _plainly_absolute(path) else os.path.abspath(path)
         try:
             st = os.stat(absolute)  # the only system call of a cache hit
         except OSError as error:
@@ -316,100 +284,100 @@ def _stat_all(paths: Sequence[str]) -> tuple[dict[str, StatKey], list[tuple[str,
     return keys, unreadable
 
 
-def _hash_file(path: str, stats: CacheStats) -> tuple[FileDigest, StatKey | None]:
+def _plainly_absolute(path: str) -> bool:
+    """True when ``os.path.abspath(path)`` is ``path`` itself, as for the manifest
+    loader's paths; checked with a few string tests instead of normalising 10,000 paths.
+    Conservative: a path with ``/.`` anywhere (``/./``, ``/../``, a dot file) or ``//``
+    goes through ``abspath``."""
+    return (
+        os.sep == "/"
+        and path.startswith("/")
+        and not path.endswith("/")
+        and "//" not in path
+        and "/." not in path
+    )
+
+
+# (absolute path, digest or None, cache key or None, why it cannot be read or None)
+Outcome = tuple[str, FileDigest | None, StatKey | None, str | None]
+
+
+def _use_processes(count: int, workers: int) -> bool:
+    return workers > 1 and count >= PROCESS_MIN_FILES and (os.cpu_count() or 1) > 1
+
+
+def _outcomes(paths: list[str], workers: int, early: list[Worker]) -> Iterator[list[Outcome]]:
+    """Hash ``paths`` in chunks, yielding each chunk's outcomes as it finishes.
+
+    Many small files are shared with worker processes (:mod:`capdecl.hashworkers`: per
+    file, Python's own work outweighs SHA-256 and holds the GIL, so threads could not use
+    another core); fewer files use a thread pool, which suits big files (hashlib releases
+    the GIL on them). ``early`` are workers started already, if any."""
+    if _use_processes(len(paths), workers):
+        helpers = early or start_workers(workers - 1)
+        yield run_workers(paths, hash_chunk, helpers, head_start=bool(early))
+        return
+    chunks = [paths[i : i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+        yield from threads.map(hash_chunk, chunks)
+
+
+def hash_chunk(paths: list[str]) -> list[Outcome]:
+    """Hash each file (in a worker thread or process); unreadable ones are reported."""
+    outcomes: list[Outcome] = []
+    for path in paths:
+        try:
+            digest, key = _hash_file(path)
+        except OSError as error:
+            outcomes.append((path, None, None, error.strerror or str(error)))
+        else:
+            outcomes.append((path, digest, key, None))
+    return outcomes
+
+
+def _hash_file(path: str) -> tuple[FileDigest, StatKey | None]:
     """Read one file once: SHA-256 plus samples. The returned key is None when the file
     changed while being read or is racily clean, so the digest must not be cached."""
     sha = hashlib.sha256()
     lower = path.lower()
-    rows = _CsvRowCounter() if lower.endswith(".csv") else None
-    with open(path, "rb", buffering=0) as f:
+    rows = CsvRowCounter() if lower.endswith(".csv") else None
+    buffer, view = _read_buffer()
+    with io.FileIO(path, "rb") as f:
         before = os.fstat(f.fileno())
         size = 0
-        for block in _blocks(f):
-            sha.update(block)
-            size += len(block)
+        while n := f.readinto(buffer):
+            sha.update(view[:n])
+            size += n
             if rows is not None:
-                rows.feed(block)
+                rows.feed(buffer, n)
         samples = rows.rows() if rows is not None else None
         if lower.endswith(".wav"):
             samples = wav_frames(f, size)
         after = os.fstat(f.fileno())
-    stats.count_read(size)
     digest = FileDigest(sha256=sha.hexdigest(), size=size, samples=samples)
-    stable = StatKey.of(path, before) == StatKey.of(path, after) and size == before.st_size
+    stable = size == before.st_size == after.st_size and _same_file(before, after)
     return digest, StatKey.of(path, after) if stable and not _racy(after) else None
 
 
-def _blocks(f: io.FileIO) -> Iterator[memoryview]:
-    buffer = bytearray(BLOCK_SIZE)
-    view = memoryview(buffer)
-    while True:
-        n = f.readinto(view)
-        if not n:
-            return
-        yield view[:n]
+def _same_file(before: os.stat_result, after: os.stat_result) -> bool:
+    """Unchanged while it was read: same inode and modification time."""
+    return before.st_mtime_ns == after.st_mtime_ns and before.st_ino == after.st_ino
+
+
+_buffers = threading.local()
+
+
+def _read_buffer() -> tuple[bytearray, memoryview]:
+    """This thread's read buffer of :data:`BLOCK_SIZE` bytes, reused from file to file
+    (a fresh 1 MiB buffer per file would cost more than hashing a small file)."""
+    found: tuple[bytearray, memoryview] | None = getattr(_buffers, "pair", None)
+    if found is None or len(found[0]) != BLOCK_SIZE:
+        buffer = bytearray(BLOCK_SIZE)
+        found = _buffers.pair = (buffer, memoryview(buffer))
+    return found
 
 
 def _racy(st: os.stat_result) -> bool:
     """True for a whole-second mtime (coarse filesystem) within the last two seconds."""
     coarse = st.st_mtime_ns % 1_000_000_000 == 0
     return coarse and time.time_ns() - st.st_mtime_ns < RACY_WINDOW_NS
-
-
-class _CsvRowCounter:
-    """Counts CSV data rows as the server's pandas reader does: non-blank lines after the
-    first non-blank (header) line. Handles LF and CRLF, a missing final newline and
-    blank lines; fed block by block."""
-
-    def __init__(self) -> None:
-        self.newlines = 0
-        self.blank = 0
-        self.tail = b"\n\n"  # the last two bytes seen; starts as if after a newline
-        self.empty = True
-
-    def feed(self, block: memoryview) -> None:
-        data = self.tail + bytes(block)
-        offset = len(self.tail)
-        self.newlines += data.count(b"\n", offset)
-        self.blank += sum(1 for m in _BLANK_LINE.finditer(data) if m.end() > offset)
-        self.tail = data[-2:]
-        self.empty = False
-
-    def rows(self) -> int:
-        if self.empty:
-            return 0
-        lines = self.newlines
-        if not self.tail.endswith(b"\n"):  # last line without a final newline
-            lines += 1
-            if self.tail == b"\n\r":  # ... which is a lone CR: blank
-                self.blank += 1
-        return max(0, lines - self.blank - 1)
-
-
-def wav_frames(f: io.FileIO, size: int) -> int | None:
-    """Frame count from a RIFF/WAVE header: data chunk size / block_align, walking the
-    chunks (an oversized data chunk is clamped to the file). None when not a WAV."""
-    f.seek(0)
-    head = f.read(12)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        return None
-    block_align = 0
-    offset = 12
-    while offset + 8 <= size:
-        f.seek(offset)
-        header = f.read(8)
-        chunk_id, chunk_size = header[:4], int.from_bytes(header[4:8], "little")
-        body = offset + 8
-        if chunk_id == b"fmt ":
-            fmt = f.read(min(chunk_size, 16))
-            if len(fmt) < 16:
-                return None
-            channels = int.from_bytes(fmt[2:4], "little")
-            bits = int.from_bytes(fmt[14:16], "little")
-            block_align = int.from_bytes(fmt[12:14], "little") or channels * ((bits + 7) // 8)
-        elif chunk_id == b"data":
-            if block_align <= 0:
-                return None
-            return min(chunk_size, size - body) // block_align
-        offset = body + chunk_size + (chunk_size & 1)
-    return None

@@ -9,13 +9,14 @@ prints: the CLI decides what to show.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from capdecl.client.base import ServerReader
 from capdecl.errors import CapdeclError, ConfigError, Problem
@@ -102,7 +103,36 @@ def build(desired: Desired, live: LiveState) -> Plan:
     """Diff the loaded manifests against the live project."""
     from capdecl.planner import build_plan
 
-    return build_plan(desired.state, desired.digests, live)
+    with gc_paused():
+        return build_plan(desired.state, desired.digests, live)
+
+
+def plan_body(plan: Plan) -> dict[str, Any]:
+    """The plan's JSON form (:meth:`Plan.to_dict`), built with the collector paused."""
+    with gc_paused():
+        return plan.to_dict()
+
+
+@contextmanager
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic garbage collector for one stage of the pipeline (nested pauses
+    are part of the outer one).
+
+    A 10,000-capture plan allocates hundreds of thousands of objects, none of them in
+    reference cycles (reference counting frees them); left on, the collector would scan
+    them again and again, which costs about a sixth of the plan's time. Cycles made
+    meanwhile are collected once it is back on, at the cost of one scan of everything
+    allocated. ``freeze`` (for a command that is about to end) skips that scan too: what
+    was allocated goes to the collector's permanent generation (:func:`gc.freeze`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if freeze:
+                gc.freeze()
+            gc.enable()
 
 
 def public_url(url: str) -> str:
@@ -146,16 +176,19 @@ def connect(
     stays open for the ``with`` block."""
     with ExitStack() as stack:
         prefetch = _Prefetch(stack, server_flag, insecure)
-        desired = load_desired(directory, check_content=check_content, on_project=prefetch.start)
-        if on_loaded is not None:
-            on_loaded(desired)
-        server = resolve_server(server_flag, desired.state)
-        found = prefetch.result(server, desired.state.project)
-        if found is None:
-            from capdecl.client.connect import open_client
+        with gc_paused():
+            desired = load_desired(
+                directory, check_content=check_content, on_project=prefetch.start
+            )
+            if on_loaded is not None:
+                on_loaded(desired)
+            server = resolve_server(server_flag, desired.state)
+            found = prefetch.result(server, desired.state.project)
+            if found is None:
+                from capdecl.client.connect import open_client
 
-            client = stack.enter_context(open_client(server, insecure=insecure))
-            found = client, read_live(client, desired.state)
+                client = stack.enter_context(open_client(server, insecure=insecure))
+                found = client, read_live(client, desired.state)
         yield Connected(desired, server, found[0], found[1])
 
 
@@ -177,7 +210,7 @@ class _Prefetch:
         self._thread: threading.Thread | None = None
 
     def start(self, project: str, declared_server: str | None) -> None:
-        """The :data:`~capdecl.manifest.project.ProjectHook`: open the client and start."""
+        """``load_desired``'s ``on_project`` hook: open the client and start reading."""
         from capdecl.client.connect import open_client
 
         try:

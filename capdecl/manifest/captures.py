@@ -248,7 +248,8 @@ class CaptureResolver:
         metadata = dict(group.metadata)
         for field_name in group.vocabulary_fields:
             value = values[field_name]
-            self._check_field_value(entry, field_name, value, rel)
+            if (id(entry), field_name, value) not in self.reported:  # checked once per value
+                self._check_field_value(entry, field_name, value, rel)
             metadata[field_name] = value.strip()
         name = posixpath.basename(rel)
         if group.name is not None:

@@ -7,7 +7,6 @@ stage, collecting every problem on the way:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,34 +49,21 @@ class Report:
         return tuple(p for p in self.problems if p.severity == "error")
 
 
-# called with the declared project name (trimmed) and `server:` URL (or None) as soon as the
-# manifest files are read, before captures are resolved: a caller may start reading the
-# server meanwhile. A hint only: the load may still fail.
-ProjectHook = Callable[[str, str | None], None]
-
-
-def load_project(
-    directory: Path, *, check_content: bool = True, on_project: ProjectHook | None = None
-) -> LoadedProject:
+def load_project(directory: Path, *, check_content: bool = True) -> LoadedProject:
     """Load and check a manifest directory; raise ManifestError listing every problem
     (warnings included) when there is at least one error."""
-    report = check_project(directory, check_content=check_content, on_project=on_project)
+    report = check_project(directory, check_content=check_content)
     if report.desired is None:
         raise ManifestError(report.problems)
     return LoadedProject(report.desired, report.problems)
 
 
-def check_project(
-    directory: Path, *, check_content: bool = True, on_project: ProjectHook | None = None
-) -> Report:
+def check_project(directory: Path, *, check_content: bool = True) -> Report:
     """Run every check on a manifest directory (nothing is raised for bad input)."""
     root = Root.of(directory)
     findings = Findings()
     files = manifest_files(root, findings)
     decls = read_declarations(root, files, findings)
-    if on_project is not None and decls.project is not None:
-        server = decls.server.value.strip() if decls.server is not None else None
-        on_project(decls.project.value.strip(), server)
     vocabulary = build_vocabulary(decls, findings)
     configurations, configuration_names = build_configurations(root, decls, findings)
     by_name = {c.name: c for c in configurations}

@@ -36,7 +36,12 @@ class Template:
         return tuple(dict.fromkeys(p[0] for p in self.parts if isinstance(p, tuple)))
 
     def render(self, values: Mapping[str, str]) -> str:
-        return "".join(values[p[0]] if isinstance(p, tuple) else p for p in self.parts)
+        return "".join([values[text] if field else text for text, field in self._pieces])
+
+    @cached_property
+    def _pieces(self) -> tuple[tuple[str, bool], ...]:
+        """The parts as (text, is a field name), resolved once for every file rendered."""
+        return tuple((p[0], True) if isinstance(p, tuple) else (p, False) for p in self.parts)
 
 
 def parse_template(text: str) -> Template:

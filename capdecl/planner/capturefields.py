@@ -52,12 +52,15 @@ class Verdict:
     reason: str | None = None
 
 
+VERIFIED = Verdict(verified=True)  # the usual verdict, shared (Verdict is frozen)
+
+
 def content_verdict(live: LiveCapture, digest: FileDigest, index: LiveIndex) -> Verdict:
     """Compare the local file with what the server holds, by the rules above."""
     known = index.known_content(live)
     if known is not None:
         if known.matches(digest.sha256):
-            return Verdict(verified=True)
+            return VERIFIED
         diff = FieldDiff("sha256", known.sha256, digest.sha256, forces_replace=True)
         reason = (
             f"content changed (sha256 {known.sha256[:SHORT_SHA]}… -> {digest.sha256[:SHORT_SHA]}…)"
@@ -90,6 +93,8 @@ def field_diffs(
     if capture.sample_rate is not None and capture.sample_rate != live.set_sample_rate:
         diffs.append(FieldDiff("sample_rate", live.set_sample_rate, capture.sample_rate))
     live_metadata = ctx.index.capture_metadata.get(live.uuid, {})
+    if live_metadata == capture.metadata:  # the usual case: no name can differ
+        return tuple(diffs)
     for name in ctx.vocabulary_order:
         wanted, current_value = capture.metadata.get(name), live_metadata.get(name)
         if wanted != current_value:

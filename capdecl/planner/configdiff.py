@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from capdecl.planner.model import FieldDiff
 
 KEYED_LISTS: dict[str, str] = {"capture_sources": "name", "sensors": "type", "parameters": "name"}
@@ -38,6 +36,10 @@ def diff_configuration(
 
     A whole value that appears or disappears is one row with ``None`` on the missing side.
     """
+    if _same(before, after):
+        return ()  # the common case, and DeepDiff (slow to import and to run) is not needed
+    from deepdiff import DeepDiff
+
     left, right = _keyed_pair(before, after, None)
     tree = DeepDiff(left, right, view="tree")
     rows: list[tuple[tuple[tuple[int, str], ...], FieldDiff]] = []
@@ -56,6 +58,19 @@ def diff_configuration(
             )
     rows.sort(key=lambda row: row[0])
     return tuple(diff for _, diff in rows)
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Equal, with the same JSON type at every place: then the keyed copies are equal
+    too and DeepDiff would find nothing. (Anything else, such as ``2`` against ``2.0`` or
+    reordered sensors, is left to DeepDiff.)"""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list):
+        return len(left) == len(right) and all(map(_same, left, right))
+    return bool(left == right)
 
 
 # --------------------------------------------------------------------------- keyed copies

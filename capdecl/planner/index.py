@@ -63,14 +63,21 @@ class LiveIndex:
 
 def _capture_metadata(live: LiveState) -> dict[str, dict[str, str]]:
     """Resolve relationships to names and value strings; unknown uuids are skipped."""
-    fields = {m.uuid: m for m in live.metadata}
-    values = {m.uuid: {uuid: value for value, uuid in m.values.items()} for m in live.metadata}
+    fields = {
+        m.uuid: (m.name, {uuid: value for value, uuid in m.values.items()}) for m in live.metadata
+    }
     result: dict[str, dict[str, str]] = {}
-    for rel in live.relationships:
+    for rel in live.relationships:  # tens of thousands: one lookup of each kind per item
         field = fields.get(rel.label)
-        value = values[field.uuid].get(rel.label_value) if field else None
-        if field is not None and value is not None:
-            result.setdefault(rel.capture, {})[field.name] = value
+        if field is None:
+            continue
+        value = field[1].get(rel.label_value)
+        if value is None:
+            continue
+        values = result.get(rel.capture)
+        if values is None:
+            values = result[rel.capture] = {}
+        values[field[0]] = value
     return result
 
 

@@ -196,24 +196,35 @@ def _sha256_json(value: object) -> str:
     return sha.hexdigest()
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_SPLIT_ABOVE = 64  # containers with more items are encoded item by item
-_OPEN_LEVELS = 2  # ... and so are the plan body and its sections, whatever their size
 _SEQUENCES = (list, tuple)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_OPEN_LEVELS = 2  # the plan body and its sections are always opened up ...
+_SPLIT_ABOVE = 20_000  # ... and so is any container with more items than this,
+_BATCH = 2_000  # which is then encoded this many items at a time
 
 
 def _canonical_pieces(value: object, depth: int = 0) -> Iterator[str]:
     """The canonical JSON text of ``value`` in pieces whose concatenation is exactly the
-    one-shot text: the top two levels and any large dict (string keys only) or list are
-    opened up, everything else is encoded whole by the C encoder."""
-    opened = depth < _OPEN_LEVELS or (isinstance(value, Sized) and len(value) > _SPLIT_ABOVE)
-    if opened and type(value) is dict and all(type(k) is str for k in value):
+    one-shot text: the top levels and very large dicts (string keys only) and lists are
+    opened up and encoded a batch of items at a time by the C encoder; the rest whole."""
+    big = isinstance(value, Sized) and len(value) > _SPLIT_ABOVE
+    if depth < _OPEN_LEVELS and not big:
+        yield from _opened(value, depth)
+    elif big and (type(value) is dict or type(value) in _SEQUENCES):
+        yield from _batched(value)
+    else:
+        yield _CANONICAL.encode(value)
+
+
+def _opened(value: object, depth: int) -> Iterator[str]:
+    """A small dict or list item by item (each one may be opened further)."""
+    if type(value) is dict and all(type(k) is str for k in value):
         yield "{"
         for index, key in enumerate(sorted(value)):
             yield ("," if index else "") + _CANONICAL.encode(key) + ":"
             yield from _canonical_pieces(value[key], depth + 1)
         yield "}"
-    elif opened and isinstance(value, list | tuple) and type(value) in _SEQUENCES:
+    elif isinstance(value, list | tuple) and type(value) in _SEQUENCES:
         yield "["
         for index, item in enumerate(value):
             if index:
@@ -222,6 +233,26 @@ def _canonical_pieces(value: object, depth: int = 0) -> Iterator[str]:
         yield "]"
     else:
         yield _CANONICAL.encode(value)
+
+
+def _batched(value: Any) -> Iterator[str]:
+    """A large dict or list as runs of ``_BATCH`` items, each encoded by the C encoder
+    without its brackets (a sorted dict's runs are taken from its sorted keys)."""
+    runs: Iterator[object]
+    if type(value) is dict:
+        if not all(type(k) is str for k in value):
+            yield _CANONICAL.encode(value)
+            return
+        keys = sorted(value)
+        runs = ({k: value[k] for k in keys[i : i + _BATCH]} for i in range(0, len(keys), _BATCH))
+        brackets = "{}"
+    else:
+        runs = (list(value[i : i + _BATCH]) for i in range(0, len(value), _BATCH))
+        brackets = "[]"
+    yield brackets[0]
+    for index, run in enumerate(runs):
+        yield ("," if index else "") + _CANONICAL.encode(run)[1:-1]
+    yield brackets[1]
 
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
