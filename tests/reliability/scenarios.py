@@ -35,31 +35,10 @@ from capdecl.sandbox import (
     SandboxHandle,
 )
 from capdecl.state import DesiredState, LiveState
+from tests.apply.conftest import CONFIG  # the same configuration as the apply tests
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SUBJECTS = tuple(f"s{i:02d}" for i in range(10))
-
-CONFIG = {
-    "version": 3,
-    "name": "IMU 100 Hz",
-    "is_little_endian": True,
-    "capture_sources": [
-        {
-            "name": "Motion",
-            "part": "Default",
-            "sample_rate": 100,
-            "sensors": [
-                {
-                    "type": "Accelerometer",
-                    "sensor_id": 1,
-                    "column_count": 2,
-                    "column_names": ["AccX", "AccY"],
-                    "parameters": [],
-                }
-            ],
-        }
-    ],
-}
 
 # 15 % of API requests misbehave: 5 % server errors (500 JSON, 502/503 HTML), 3 % throttled
 # (429, Retry-After: 0), 3 % dropped connections before processing, and 4 % of writes
