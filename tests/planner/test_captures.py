@@ -449,3 +449,21 @@ def test_local_copy_of_the_stored_bytes_is_the_same_content() -> None:
     live = dataclasses.replace(live, ledger={uuid: both})
     for copy in (uploaded, stored):
         assert plan_for(desired_state([copy], metadata=[SUBJECT]), live).changes == ()
+
+
+def test_rename_by_the_stored_hash_claims_the_capture_once() -> None:
+    """After `export --download` a live capture is known by its uploaded and its stored
+    hash; a local copy of either renames it, but only one declared capture can."""
+    uploaded = declare("old.csv", "x\n1\n")
+    stored_text = "sequence,x\n0,1\n"
+    live = mirror(desired_state([uploaded]), [uploaded])
+    uuid = uid("capture:old.csv")
+    stored = declare("new-1.csv", stored_text)
+    both = dataclasses.replace(live.ledger[uuid], stored_sha256=stored.digest.sha256)
+    live = dataclasses.replace(live, ledger={uuid: both})
+    again = declare("new-2.csv", "x\n1\n")  # the uploaded bytes, under another new name
+    plan = plan_for(desired_state([stored, again]), live)
+    assert [(c.action, c.name, c.uuid) for c in plan.changes] == [
+        (Action.CREATE, "new-2.csv", None),
+        (Action.UPDATE, "new-1.csv", uuid),
+    ]

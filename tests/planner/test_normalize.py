@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+from types import MappingProxyType
 
 from capdecl.planner import normalize_configuration
 from capdecl.planner.normalize import normalize_desired, normalize_live, short_hash
@@ -113,3 +115,20 @@ def test_live_collections_are_sorted_by_name_then_uuid() -> None:
 def test_short_hash_ignores_key_order() -> None:
     assert short_hash({"a": 1, "b": [1, 2]}) == short_hash({"b": [1, 2], "a": 1})
     assert len(short_hash(None)) == 16
+
+
+def test_metadata_given_as_another_mapping_is_copied_into_a_sorted_dict() -> None:
+    declared = declare("a.csv", metadata={"Subject": "ann"})
+    capture = dataclasses.replace(
+        declared.capture, metadata=MappingProxyType({"Split": " train", "Subject": "ann"})
+    )
+    desired = dataclasses.replace(desired_state([declared]).state, captures=(capture,))
+    (result,) = normalize_desired(desired).captures
+    assert type(result.metadata) is dict
+    assert list(result.metadata.items()) == [("Split", "train"), ("Subject", "ann")]
+
+
+def test_metadata_already_normal_is_not_copied() -> None:
+    declared = declare("a.csv", metadata={"Split": "train", "Subject": "ann"})
+    (result,) = normalize_desired(desired_state([declared]).state).captures
+    assert result is declared.capture  # no copy for the loader's (already normal) output
