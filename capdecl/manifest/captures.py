@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from capdecl.manifest import rules
+from capdecl.manifest.configs import source_rate
 from capdecl.manifest.documents import Declarations, Located
 from capdecl.manifest.findings import Findings, brief, quote, suggest
 from capdecl.manifest.model import CaptureModel
@@ -67,6 +68,8 @@ class _Group:
     name: Template | None
     vocabulary_fields: tuple[str, ...]
     metadata: dict[str, str]  # the entry's own metadata, trimmed (copied for each file)
+    checked: dict[str, set[str]]  # vocabulary field -> the values already checked
+    name_from_values: bool  # every field of ``name`` is a pattern field (they win)
 
 
 class CaptureResolver:
@@ -91,6 +94,7 @@ class CaptureResolver:
         self.explicit: dict[str, Entry] = {}
         self.reported: set[tuple[Any, ...]] = set()
         self.sources: dict[int, SourceRef] = {}
+        self.rates: dict[str | None, tuple[DesiredConfiguration | None, Any]] = {}
 
     def resolve(self) -> list[DesiredCapture]:
         groups = [e for e in self.decls.captures if e.value.file is None]
@@ -159,7 +163,9 @@ class CaptureResolver:
                 similar=(id(entry), "refused"),
             )
         excludes = [glob_regex(x) for x in spec.exclude]
-        files = [f for f in result.files if not any(x.fullmatch(f) for x in excludes)]
+        files = result.files
+        if excludes:
+            files = [f for f in files if not any(x.fullmatch(f) for x in excludes)]
         if not files:
             detail = "every file it matches is excluded" if result.files else "it matches no files"
             self.findings.error(entry.ref(where), entry.field(where), f"{quote(glob)}: {detail}")
@@ -187,7 +193,9 @@ class CaptureResolver:
         if not self._check_fields(entry, fields, vocabulary_fields, name):
             return None
         metadata = {k.strip(): v.strip() for k, v in spec.metadata.items()}
-        return _Group(entry, pattern, name, vocabulary_fields, metadata)
+        checked: dict[str, set[str]] = {f: set() for f in vocabulary_fields}
+        from_values = name is not None and all(f in fields for f in name.fields)
+        return _Group(entry, pattern, name, vocabulary_fields, metadata, checked, from_values)
 
     def _check_fields(
         self,
@@ -243,16 +251,20 @@ class CaptureResolver:
                 )
                 return
             values = matched
-        if not self._suffix_ok(entry, rel, where):
+        if not (rel.endswith(CAPTURE_SUFFIXES) or self._suffix_ok(entry, rel, where)):
             return
         metadata = dict(group.metadata)
         for field_name in group.vocabulary_fields:
             value = values[field_name]
-            if (id(entry), field_name, value) not in self.reported:  # checked once per value
+            checked = group.checked[field_name]
+            if value not in checked:  # checked once per value
+                checked.add(value)
                 self._check_field_value(entry, field_name, value, rel)
             metadata[field_name] = value.strip()
-        name = posixpath.basename(rel)
-        if group.name is not None:
+        name = rel.rpartition("/")[2]  # posixpath.basename
+        if group.name is not None and group.name_from_values:
+            name = group.name.render(values)  # pattern values win over everything else
+        elif group.name is not None:
             builtins = {"basename": name}
             if "stem" in group.name.fields:
                 builtins["stem"] = posixpath.splitext(name)[0]
@@ -329,9 +341,11 @@ class CaptureResolver:
     def _finish(self) -> list[DesiredCapture]:
         captures: dict[str, DesiredCapture] = {}
         owners: dict[str, _Spec] = {}
+        absolute = self.root.absolute
         for spec in self.specs.values():
             name = spec.name.strip()
-            self._check_name(spec)
+            if not (name == spec.name and rules.plain_name(name, rules.MAX_CAPTURE_NAME)):
+                self._check_name(spec)  # (a plain, trimmed name has nothing to report)
             first = owners.setdefault(name, spec)
             if first is not spec:
                 message = (
@@ -341,15 +355,12 @@ class CaptureResolver:
                 self._at_name(spec, message, "collision")
                 continue
             self._check_rate(spec)
-            captures[name] = DesiredCapture(
-                name=name,
-                path=self.root.absolute(spec.rel),
-                rel_path=spec.rel,
-                configuration=spec.configuration.strip() if spec.configuration else None,
-                sample_rate=spec.sample_rate,
-                metadata=dict(sorted(spec.metadata.items())),
-                protect=spec.protect,
-                source=self._source(spec.entry),
+            configuration = spec.configuration.strip() if spec.configuration else None
+            metadata = dict(sorted(spec.metadata.items()))
+            source = self._source(spec.entry)
+            path, rate = absolute(spec.rel), spec.sample_rate
+            captures[name] = DesiredCapture(  # positional: quicker than keywords, 10,000 times
+                name, path, spec.rel, configuration, rate, metadata, spec.protect, source
             )
         return [captures[n] for n in sorted(captures)]
 
@@ -375,13 +386,14 @@ class CaptureResolver:
         report(entry.ref(key), entry.field(key), message, similar=(id(entry), kind))
 
     def _check_rate(self, spec: _Spec) -> None:
-        configuration = self.configurations.get((spec.configuration or "").strip())
-        if spec.sample_rate is None or configuration is None:
+        if spec.sample_rate is None:
             return
-        sources = configuration.configuration.get("capture_sources")
-        first = sources[0] if isinstance(sources, list) and sources else None
-        rate = first.get("sample_rate") if isinstance(first, dict) else None
-        if rate is None or rate == spec.sample_rate:
+        found = self.rates.get(spec.configuration)
+        if found is None:  # once per configuration name, not once per file
+            configuration = self.configurations.get((spec.configuration or "").strip())
+            found = self.rates[spec.configuration] = (configuration, source_rate(configuration))
+        configuration, rate = found
+        if configuration is None or rate is None or rate == spec.sample_rate:
             return
         entry = spec.origin("sample_rate")
         key = (id(entry), configuration.name, spec.sample_rate)

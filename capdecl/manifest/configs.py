@@ -59,6 +59,15 @@ def build_configurations(
     return result, set(names)
 
 
+def source_rate(configuration: DesiredConfiguration | None) -> Any:
+    """The ``sample_rate`` of the configuration's capture_sources[0] (None when unset)."""
+    if configuration is None:
+        return None
+    sources = configuration.configuration.get("capture_sources")
+    first = sources[0] if isinstance(sources, list) and sources else None
+    return first.get("sample_rate") if isinstance(first, dict) else None
+
+
 def _check_name(
     raw: str,
     located: Located[ConfigurationModel],

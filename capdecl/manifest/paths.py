@@ -171,6 +171,7 @@ class _Walker:
         self.entries = 0
         self.result = GlobResult()
         self.matchers: dict[str, re.Pattern[str]] = {}
+        self.listings: dict[str, list[tuple[str, str]]] = {}  # "**" then "*.csv" list twice
 
     def step(self, directory: str, segments: list[str], index: int) -> list[tuple[str, int]]:
         """Match segment ``index`` inside ``directory``; return the states to visit next."""
@@ -221,11 +222,16 @@ class _Walker:
             self.result.refused.append((rel, "is not a regular file"))
 
     def listing(self, directory: str) -> list[tuple[str, str]]:
-        try:
-            with os.scandir(self.root.absolute(directory) if directory else self.root.path) as it:
-                entries = [(e.name, _entry_kind(e)) for e in it]
-        except OSError:
-            return []
+        """The directory's (name, kind) entries, read once; each visit still counts."""
+        entries = self.listings.get(directory)
+        if entries is None:
+            try:
+                path = self.root.absolute(directory) if directory else self.root.path
+                with os.scandir(path) as it:
+                    entries = [(e.name, _entry_kind(e)) for e in it]
+            except OSError:
+                return []
+            self.listings[directory] = entries
         self.entries += len(entries)
         if self.entries > self.limit:
             raise PathProblem(f"visits more than {self.limit:,} directory entries; narrow it")

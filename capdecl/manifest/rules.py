@@ -102,6 +102,12 @@ def free_name_problems(name: str, limit: int) -> list[str]:
     return problems
 
 
+def plain_name(name: str, limit: int) -> bool:
+    """True when ``free_name_problems`` and ``untrimmed_note`` have nothing to say about
+    ``name`` (a quick test: trimmed, not blank, short enough, no control characters)."""
+    return bool(name) and len(name) <= limit and not _CONTROL.search(name) and name == name.strip()
+
+
 def untrimmed_note(name: str) -> str | None:
     """A warning when the server would trim the name or value."""
     if name != name.strip() and name.strip():

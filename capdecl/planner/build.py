@@ -42,7 +42,7 @@ def build_plan(
     """
     wanted = normalize_desired(desired)
     _check_desired(wanted, digests)
-    index = LiveIndex.build(normalize_live(live))
+    index = LiveIndex.build(normalize_live(live), any_order=True)
     vocabulary = plan_vocabulary(wanted, index)
     configurations = plan_configurations(wanted, index)
     context = CaptureContext(

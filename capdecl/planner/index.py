@@ -6,6 +6,8 @@ hold for a capture (ledger, then pending entry), and whether a name is protected
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -32,7 +34,10 @@ class LiveIndex:
     capture_metadata: dict[str, dict[str, str]]  # capture uuid -> metadata name -> value
 
     @classmethod
-    def build(cls, live: LiveState) -> LiveIndex:
+    def build(cls, live: LiveState, *, any_order: bool = False) -> LiveIndex:
+        """With ``any_order``, the order of ``live.relationships`` does not matter (the
+        planner's case): a capture's two values for one name resolve as if they were in
+        :data:`RELATIONSHIP_ORDER`. Without it, the later one wins."""
         return cls(
             live=live,
             captures_by_name={c.name: c for c in live.captures},
@@ -40,7 +45,7 @@ class LiveIndex:
             configurations_by_uuid={c.uuid.lower(): c for c in live.configurations},
             configurations_by_name={c.name: c for c in live.configurations},
             metadata_by_name={m.name: m for m in live.metadata},
-            capture_metadata=_capture_metadata(live),
+            capture_metadata=_capture_metadata(live, any_order),
         )
 
     def configuration_name(self, uuid: str | None) -> str | None:
@@ -61,12 +66,22 @@ class LiveIndex:
         return None
 
 
-def _capture_metadata(live: LiveState) -> dict[str, dict[str, str]]:
-    """Resolve relationships to names and value strings; unknown uuids are skipped."""
+RELATIONSHIP_ORDER = operator.attrgetter("capture", "label", "uuid")
+
+
+def _capture_metadata(live: LiveState, any_order: bool = False) -> dict[str, dict[str, str]]:
+    """Resolve relationships to names and value strings; unknown uuids are skipped.
+
+    Captures given two values for one name (rare) are resolved again, with ``any_order``,
+    from their relationships alone in :data:`RELATIONSHIP_ORDER`: sorting only those
+    costs nothing, sorting them all (tens of thousands) is a good part of a plan."""
     fields = {
         m.uuid: (m.name, {uuid: value for value, uuid in m.values.items()}) for m in live.metadata
     }
     result: dict[str, dict[str, str]] = {}
+    capture: str | None = None  # the last capture seen (a capture's items come together)
+    values: dict[str, str] = {}
+    clashes: set[str] = set()
     for rel in live.relationships:  # tens of thousands: one lookup of each kind per item
         field = fields.get(rel.label)
         if field is None:
@@ -74,10 +89,17 @@ def _capture_metadata(live: LiveState) -> dict[str, dict[str, str]]:
         value = field[1].get(rel.label_value)
         if value is None:
             continue
-        values = result.get(rel.capture)
-        if values is None:
-            values = result[rel.capture] = {}
+        if rel.capture != capture:
+            capture = rel.capture
+            values = result.setdefault(capture, {})
+        if field[0] in values:
+            clashes.add(capture)
         values[field[0]] = value
+    if any_order and clashes:
+        ordered = sorted(
+            (r for r in live.relationships if r.capture in clashes), key=RELATIONSHIP_ORDER
+        )
+        result.update(_capture_metadata(dataclasses.replace(live, relationships=tuple(ordered))))
     return result
 
 

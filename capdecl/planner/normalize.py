@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -146,7 +145,8 @@ def _normal_metadata(metadata: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def normalize_live(live: LiveState) -> LiveState:
-    """Trimmed names and every collection sorted by name, then uuid."""
+    """Trimmed names and every collection sorted by name, then uuid; relationships stay
+    as read (``LiveIndex.build(..., any_order=True)`` does not depend on their order)."""
     metadata = tuple(
         sorted(
             (dataclasses.replace(m, name=m.name.strip()) for m in live.metadata),
@@ -160,13 +160,11 @@ def normalize_live(live: LiveState) -> LiveState:
         )
     )
     captures = tuple(sorted((_trimmed(c) for c in live.captures), key=_by_name_uuid))
-    relationships = tuple(sorted(live.relationships, key=_RELATIONSHIP_ORDER))
     return dataclasses.replace(
         live,
         metadata=metadata,
         configurations=configurations,
         captures=captures,
-        relationships=relationships,
     )
 
 
@@ -174,9 +172,6 @@ def _trimmed(capture: LiveCapture) -> LiveCapture:
     """The capture with its name trimmed (the same object when it already is)."""
     name = capture.name.strip()
     return capture if name == capture.name else dataclasses.replace(capture, name=name)
-
-
-_RELATIONSHIP_ORDER = operator.attrgetter("capture", "label", "uuid")
 
 
 def _by_name_uuid(item: LiveMetadataField | LiveConfiguration | LiveCapture) -> tuple[str, str]:

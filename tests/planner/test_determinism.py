@@ -23,8 +23,10 @@ from tests.planner.builders import (
     live_field,
     mirror,
     plan_for,
+    relationship,
     replace_capture,
     sensor_config,
+    uid,
 )
 
 SUBJECT = MetadataField("Subject", values=("ann", "bob"))
@@ -119,6 +121,30 @@ def test_same_inputs_in_any_order_give_the_identical_plan_and_checksum() -> None
         assert other == reference
         assert other.to_dict() == body
         assert other.to_dict()["checksum"] == body["checksum"]
+
+
+@pytest.mark.parametrize("extra_uuid", ["00000000-extra", "ffffffff-extra"])
+def test_two_values_for_one_name_resolve_by_relationship_order_in_any_order(
+    extra_uuid: str,
+) -> None:
+    """A capture the server gives two Subject values: the one last in (capture, label,
+    uuid) order is its value, however the relationships were listed."""
+    desired, live = busy_world()
+    keep = next(c for c in live.captures if c.name == "keep.csv")
+    listed = next(
+        r
+        for r in live.relationships
+        if r.capture == keep.uuid and r.label == uid("metadata:Subject")
+    )
+    extra = dataclasses.replace(relationship(keep.uuid, "Subject", "bob"), uuid=extra_uuid)
+    live = dataclasses.replace(live, relationships=(*live.relationships, extra))
+    winner = "bob" if extra.uuid > listed.uuid else "ann"
+    reference = plan_for(desired, live)
+    change = next(c for c in reference.changes if c.name == "keep.csv")
+    assert change.before is not None
+    assert change.before["metadata"]["Subject"] == winner
+    for seed in range(5):
+        assert plan_for(*shuffled(desired, live, seed)) == reference
 
 
 def test_plan_is_immutable() -> None:
