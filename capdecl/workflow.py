@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from capdecl.client.base import ServerReader
 from capdecl.errors import CapdeclError, ConfigError, Problem
 from capdecl.planner.model import Plan
 from capdecl.state import DesiredState, FileDigest, LiveState
@@ -79,11 +78,6 @@ def server_url(flag: str | None, declared: str | None) -> str:
             "try the bundled sandbox: --server sandbox://.capdecl/sandbox",
         ],
     )
-
-
-def read_live(reader: ServerReader, desired: DesiredState) -> LiveState:
-    """Read everything the server holds for the declared project."""
-    return reader.read_state(desired.project)
 
 
 def live_names(live: LiveState) -> dict[str, str]:
@@ -171,9 +165,8 @@ def connect(
     network) while this thread hashes the files.
 
     Observable behaviour is that of doing it in order: a manifest error wins over any
-    server error, ``on_loaded`` (e.g. printing warnings) runs before a server error is
-    raised, and a server that turns out not to be the one read is read again. The client
-    stays open for the ``with`` block."""
+    server error, and ``on_loaded`` (e.g. printing warnings) runs before a server error is
+    raised. The client stays open for the ``with`` block."""
     with ExitStack() as stack:
         prefetch = _Prefetch(stack, server_flag, insecure)
         with gc_paused():
@@ -182,14 +175,9 @@ def connect(
             )
             if on_loaded is not None:
                 on_loaded(desired)
-            server = resolve_server(server_flag, desired.state)
-            found = prefetch.result(server, desired.state.project)
-            if found is None:
-                from capdecl.client.connect import open_client
-
-                client = stack.enter_context(open_client(server, insecure=insecure))
-                found = client, read_live(client, desired.state)
-        yield Connected(desired, server, found[0], found[1])
+            server = resolve_server(server_flag, desired.state)  # no server: ConfigError
+            client, live = prefetch.result()
+        yield Connected(desired, server, client, live)
 
 
 class _Prefetch:
@@ -197,13 +185,15 @@ class _Prefetch:
 
     Errors (no credentials, an unreachable server ...) are kept and raised by
     :meth:`result`, after the manifests proved valid. When the load fails instead, the
-    thread is left to finish on its own: nothing waits for a server that is not needed."""
+    thread is left to finish on its own: nothing waits for a server that is not needed.
+    The server and project read are the ones :func:`resolve_server` and the manifests
+    name, since ``start`` receives them once the manifests are valid."""
 
     def __init__(self, stack: ExitStack, server_flag: str | None, insecure: bool) -> None:
         self._stack = stack
         self._flag = server_flag
         self._insecure = insecure
-        self._target: tuple[str, str] | None = None
+        self._project = ""
         self._client: SensiMLClient | None = None
         self._live: LiveState | None = None
         self._error: BaseException | None = None
@@ -216,8 +206,8 @@ class _Prefetch:
         try:
             server = server_url(self._flag, declared_server)
         except ConfigError:
-            return  # no server anywhere: the caller reports it after the load
-        self._target = (server, project)
+            return  # no server anywhere: the caller's resolve_server reports it
+        self._project = project
         try:
             self._client = self._stack.enter_context(open_client(server, insecure=self._insecure))
         except CapdeclError as error:
@@ -227,21 +217,17 @@ class _Prefetch:
         self._thread.start()
 
     def _read(self) -> None:
-        assert self._client is not None and self._target is not None
+        assert self._client is not None
         try:
-            self._live = self._client.read_state(self._target[1])
+            self._live = self._client.read_state(self._project)
         except BaseException as error:  # handed to the caller's thread
             self._error = error
 
-    def result(self, server: str, project: str) -> tuple[SensiMLClient, LiveState] | None:
-        """The client and live state read for (server, project), raising the read's
-        error; None when nothing was read for that target."""
+    def result(self) -> tuple[SensiMLClient, LiveState]:
+        """The client and the live state it read, raising the read's error."""
         if self._thread is not None:
             self._thread.join()
-        if self._target != (server, project):
-            return None
         if self._error is not None:
             raise self._error
-        if self._client is None or self._live is None:
-            return None
+        assert self._client is not None and self._live is not None, "start() was not called"
         return self._client, self._live
