@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,11 +23,14 @@ from capdecl.cli.options import (
     server_options,
     use_color,
 )
-from capdecl.cli.plan import print_warnings, render
+from capdecl.cli.plan import print_warnings, render_pieces
 from capdecl.errors import ApplyError, ConfigError, UnsafePlanError
 from capdecl.planner.model import Plan
 from capdecl.state import LiveState
 from capdecl.workflow import Desired
+
+if TYPE_CHECKING:
+    from capdecl.savedplan import SavedPlan
 
 
 @dataclass(frozen=True)
@@ -95,18 +98,19 @@ def apply(
     ) as connected:
         desired, live, client = connected.desired, connected.live, connected.client
         plan = workflow.build(desired, live)
+        body = workflow.plan_body(plan)  # built once: its checksum covers every change
         if saved is not None:
             from capdecl.savedplan import verify_fresh
 
-            verify_fresh(saved, plan.to_dict(), workflow.live_names(live))
-        _show_plan(plan, flags)
+            verify_fresh(saved, body, workflow.live_names(live))
+        _show_plan(body, flags)
         if plan.is_empty:
             return
         _check_gates(plan, desired, live, flags)
         _execute(plan, desired, live, client, flags)
 
 
-def _read_saved(target: Path) -> Any:
+def _read_saved(target: Path) -> SavedPlan | None:
     if target.is_dir():
         return None
     from capdecl.savedplan import read_saved_plan
@@ -114,14 +118,14 @@ def _read_saved(target: Path) -> Any:
     return read_saved_plan(target)
 
 
-def _show_plan(plan: Plan, flags: Flags) -> None:
+def _show_plan(body: dict[str, Any], flags: Flags) -> None:
     if flags.output_format == "json":
         import json
 
-        event = {"type": "plan", "plan": plan.to_dict()}
-        click.echo(json.dumps(event, sort_keys=True))
+        click.echo(json.dumps({"type": "plan", "plan": body}, sort_keys=True))
         return
-    click.echo(render(plan.to_dict(), "human", flags.color), nl=False)
+    for piece in render_pieces(body, "human", flags.color):
+        click.echo(piece, nl=False)
 
 
 def _check_gates(plan: Plan, desired: Desired, live: LiveState, flags: Flags) -> None:
