@@ -23,7 +23,7 @@ class Target:
 
 def resolve_target(directory: Path, project: str | None, server: str | None) -> Target:
     """Project and server URL from the flags, the environment and the manifests."""
-    from capdecl.workflow import SERVER_ENV, resolve_server
+    from capdecl.workflow import SERVER_ENV, server_url
 
     declared_project, declared_server = (None, None)
     if project is None or not (server or os.environ.get(SERVER_ENV)):
@@ -34,9 +34,7 @@ def resolve_target(directory: Path, project: str | None, server: str | None) -> 
             f"no project: {directory} holds no manifest declaring `project:`",
             ["pass --project NAME, or name a manifest directory"],
         )
-    if server or os.environ.get(SERVER_ENV) or not declared_server:
-        return Target(name, resolve_server(server, None))
-    return Target(name, declared_server)
+    return Target(name, server_url(server, declared_server))
 
 
 def manifest_target(directory: Path) -> tuple[str | None, str | None]:
