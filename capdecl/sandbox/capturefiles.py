@@ -18,10 +18,13 @@ import csv
 import io
 import re
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from capdecl.sandbox.apierrors import ServerFault, flat_error
+
+Column = Sequence[str]
 
 _COLUMN = re.compile(r"^[a-zA-Z0-9_ -]*$")
 _INT = re.compile(r"^[+-]?\d+$")
@@ -50,6 +53,16 @@ _NA = frozenset(
     ]
 ) | {""}
 _INT64 = (-(2**63), 2**63 - 1)
+# Whole-column fast paths (one regex over the column joined by newlines): plain ASCII
+# numbers without spaces, NA strings or 19+ digit integers, which can neither overflow
+# int64 nor be NA; any other column takes the per-value rules of ``_column_type``.
+_INT_COLUMN = re.compile(r"[+-]?[0-9]{1,18}(?:\n[+-]?[0-9]{1,18})*")
+_CANONICAL_INT_COLUMN = re.compile(r"(?:-?[1-9][0-9]{0,17}|0)(?:\n(?:-?[1-9][0-9]{0,17}|0))*")
+_EXPONENT = r"(?:[eE][+-]?[0-9]+)"
+_NUMBER = (
+    rf"[+-]?(?:[0-9]{{1,18}}|[0-9]+\.[0-9]*{_EXPONENT}?|\.[0-9]+{_EXPONENT}?|[0-9]+{_EXPONENT})"
+)
+_FLOAT_COLUMN = re.compile(f"{_NUMBER}(?:\n{_NUMBER})*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +111,8 @@ def _check_header(header: list[str]) -> None:
 
 
 def _parse_rows(header: list[str], raw_rows: list[list[str]], original: bytes) -> ParsedCapture:
-    width = len(header)
-    rows: list[list[str]] = []
-    for line, row in enumerate(raw_rows, start=2):
-        if not row:
-            continue  # pandas skips blank lines
-        if len(row) > width:
-            raise ServerFault(
-                "ParserError",
-                f"Error tokenizing data. C error: Expected {width} fields in line {line}, "
-                f"saw {len(row)}\n",
-            )
-        rows.append(row + [""] * (width - len(row)))
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(header)}
+    rows = _padded(raw_rows, len(header))
+    columns = dict(zip(header, _transpose(rows, len(header)), strict=True))
     typed = {name: _column_type(values) for name, values in columns.items()}
     data_columns = [name for name in header if name != "sequence"]
     invalid = [n for n in data_columns if typed[n] is None and n != "timestamp"]
@@ -125,14 +127,50 @@ def _parse_rows(header: list[str], raw_rows: list[list[str]], original: bytes) -
     if "sequence" in columns:
         last = _sequence_value(columns["sequence"][-1])
         return ParsedCapture(len(rows), last, schema, original)
-    stored = _rewrite(header, rows, typed)
+    stored = _rewrite(header, columns, typed)
     return ParsedCapture(len(rows), len(rows) - 1, schema, stored)
 
 
-def _column_type(values: list[str]) -> str | None:
+def _padded(raw_rows: list[list[str]], width: int) -> list[list[str]]:
+    """The data rows without blank lines (pandas skips them), short rows padded with
+    empty cells; a row longer than the header is pandas' tokenizing error."""
+    if all(len(row) == width for row in raw_rows):
+        return raw_rows
+    rows: list[list[str]] = []
+    for line, row in enumerate(raw_rows, start=2):
+        if not row:
+            continue
+        if len(row) > width:
+            raise ServerFault(
+                "ParserError",
+                f"Error tokenizing data. C error: Expected {width} fields in line {line}, "
+                f"saw {len(row)}\n",
+            )
+        rows.append(row + [""] * (width - len(row)))
+    return rows
+
+
+def _transpose(rows: list[list[str]], width: int) -> list[Column]:
+    """Rows to columns (``width`` empty columns when there is no row)."""
+    if not rows:
+        return [() for _ in range(width)]
+    return list(zip(*rows, strict=True))
+
+
+def _column_type(values: Column) -> str | None:
     """pandas' dtype for a column, as the schema names it: "int", "float" or None (object)."""
     if not values:
         return None
+    joined = "\n".join(values)
+    if joined.count("\n") == len(values) - 1:  # no cell holds a newline itself
+        if _INT_COLUMN.fullmatch(joined):
+            return "int"
+        if _FLOAT_COLUMN.fullmatch(joined):
+            return "float"
+    return _column_type_by_value(values)
+
+
+def _column_type_by_value(values: Column) -> str | None:
     kind = "int"
     for raw in values:
         if raw in _NA:
@@ -160,24 +198,25 @@ def _sequence_value(raw: str) -> int:
     return int(value)
 
 
-def _render(raw: str, kind: str | None) -> str:
-    """One cell as ``DataFrame.to_csv`` writes it back."""
-    if raw in _NA:
-        return ""
+def _rendered(values: Column, kind: str | None) -> Column:
+    """One column as ``DataFrame.to_csv`` writes it back: NA as empty, ints and floats
+    re-rendered (``int``/``float`` accept the surrounding spaces a cell may have)."""
     if kind == "int":
-        return str(int(raw.strip()))
+        if _CANONICAL_INT_COLUMN.fullmatch("\n".join(values)):
+            return values  # already as ``str(int(value))`` writes it
+        return [str(int(raw)) for raw in values]
     if kind == "float":
-        return repr(float(raw.strip()))
-    return raw
+        return ["" if raw in _NA else repr(float(raw)) for raw in values]
+    return ["" if raw in _NA else raw for raw in values]
 
 
-def _rewrite(header: list[str], rows: list[list[str]], typed: dict[str, Any]) -> bytes:
+def _rewrite(header: list[str], columns: dict[str, Column], typed: dict[str, Any]) -> bytes:
+    count = len(columns[header[0]])
+    rendered = [_rendered(columns[name], typed[name]) for name in header]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["sequence", *header])
-    kinds = [typed[name] for name in header]
-    for index, row in enumerate(rows):
-        writer.writerow([str(index), *(_render(v, k) for v, k in zip(row, kinds, strict=True))])
+    writer.writerows(zip(map(str, range(count)), *rendered, strict=True))
     return buffer.getvalue().encode("utf-8")
 
 
