@@ -19,7 +19,8 @@ A failed upload is reported and skips only that capture's later steps.
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,21 +180,27 @@ def _upload_one(ctx: ApplyContext, job: UploadJob) -> UploadOutcome:
 
 
 def _upload_all(ctx: ApplyContext, jobs: list[UploadJob]) -> Uploaded:
-    """Run the uploads on the pool; record results and flush the ledger periodically."""
+    """Run the uploads on the pool; record results and flush the ledger periodically.
+
+    Finished uploads arrive on a queue (each future posts itself when done), so the main
+    thread's work per upload is constant; waiting on the set of running futures would
+    cost O(running) per completion, quadratic over a large apply."""
     options = ctx.options
     total_bytes = sum(job.entry.size for job in jobs)
     done_files = done_bytes = unflushed = 0
     uploaded: Uploaded = []
+    finished: queue.SimpleQueue[Future[UploadOutcome]] = queue.SimpleQueue()
     ctx.reporter.progress(0, len(jobs), 0, total_bytes)
     last_flush = options.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, min(options.parallelism, len(jobs)))) as pool:
-        running: set[Future[UploadOutcome]] = {pool.submit(_upload_one, ctx, j) for j in jobs}
+        futures = [pool.submit(_upload_one, ctx, job) for job in jobs]
+        for future in futures:
+            future.add_done_callback(finished.put)
         try:
-            while running:
+            while done_files < len(jobs):
                 left = options.flush_seconds - (options.monotonic() - last_flush)
-                done, running = wait(running, timeout=max(0.0, left), return_when=FIRST_COMPLETED)
-                for future in done:
-                    outcome = future.result()
+                outcome = _next_outcome(finished, max(0.0, left))
+                if outcome is not None:
                     _record(ctx, outcome, uploaded)
                     done_files += 1
                     done_bytes += outcome.job.entry.size
@@ -205,10 +212,20 @@ def _upload_all(ctx: ApplyContext, jobs: list[UploadJob]) -> Uploaded:
                     ctx.flush_ledger()
                     last_flush, unflushed = options.monotonic(), 0
         finally:
-            for future in running:
+            for future in futures:
                 future.cancel()
             ctx.flush_ledger()
     return uploaded
+
+
+def _next_outcome(
+    finished: queue.SimpleQueue[Future[UploadOutcome]], timeout: float
+) -> UploadOutcome | None:
+    """The next finished upload, or None when none finishes within ``timeout``."""
+    try:
+        return finished.get(timeout=timeout).result()
+    except queue.Empty:
+        return None
 
 
 def _record(ctx: ApplyContext, outcome: UploadOutcome, uploaded: Uploaded) -> None:
