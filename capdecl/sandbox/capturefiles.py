@@ -163,7 +163,7 @@ def _column_type(values: Column) -> str | None:
         return None
     joined = "\n".join(values)
     if joined.count("\n") == len(values) - 1:  # no cell holds a newline itself
-        if _INT_COLUMN.fullmatch(joined):
+        if _CANONICAL_INT_COLUMN.fullmatch(joined) or _INT_COLUMN.fullmatch(joined):
             return "int"
         if _FLOAT_COLUMN.fullmatch(joined):
             return "float"
@@ -213,10 +213,16 @@ def _rendered(values: Column, kind: str | None) -> Column:
 def _rewrite(header: list[str], columns: dict[str, Column], typed: dict[str, Any]) -> bytes:
     count = len(columns[header[0]])
     rendered = [_rendered(columns[name], typed[name]) for name in header]
+    rows = zip(map(str, range(count)), *rendered, strict=True)
+    if all(typed[name] is not None for name in header):
+        # numbers and empty cells only, and names the header rules allow: nothing a CSV
+        # writer would quote, so joining the cells writes the same bytes
+        lines = ["sequence," + ",".join(header), *map(",".join, rows), ""]
+        return "\n".join(lines).encode("utf-8")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["sequence", *header])
-    writer.writerows(zip(map(str, range(count)), *rendered, strict=True))
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 
 import pytest
 
-from capdecl.sandbox.capturefiles import _column_type, _column_type_by_value, _rendered
+from capdecl.sandbox.capturefiles import (
+    _column_type,
+    _column_type_by_value,
+    _rendered,
+    parse_capture,
+)
 
 TOKENS = [
     "1", "-12", "+3", "007", "123456789012345678", "-999999999999999999",
@@ -73,3 +80,22 @@ def test_columns_are_stored_as_pandas_writes_them(
     column: tuple[str, ...], kind: str | None, stored: object
 ) -> None:
     assert _rendered(column, kind) == stored
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_numeric_rewrite_writes_what_a_csv_writer_writes(seed: int) -> None:
+    rng = random.Random(seed)
+    header = ["AccX", "Acc Y", "t_2"]
+    cells = [*TOKENS[:7], *TOKENS[9:19], "", "NaN", " 4 "]
+    rows = [[rng.choice(cells) for _ in header] for _ in range(50)] + [["1", "2", "3"]]
+    text = "\n".join(",".join(row) for row in [header, *rows]) + "\n"
+    parsed = parse_capture(text.encode(), ".csv")
+    columns = dict(zip(header, zip(*rows, strict=True), strict=True))
+    kinds = {name: _column_type(values) for name, values in columns.items()}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["sequence", *header])
+    for index, row in enumerate(rows):
+        pairs = zip(row, header, strict=True)
+        writer.writerow([index, *(_rendered([value], kinds[name])[0] for value, name in pairs)])
+    assert parsed.stored == buffer.getvalue().encode()
