@@ -115,19 +115,22 @@ def run_workers(
         if encoded is None:
             outcomes += hash_here(share)
         else:
-            outcomes += [_decode(item) for item in encoded]
+            outcomes += _decode(encoded)
     return outcomes
 
 
-def _decode(item: Encoded) -> Outcome:
+def _decode(encoded: list[Encoded]) -> list[Outcome]:
     from capdecl.hashing import StatKey
     from capdecl.state import FileDigest
 
-    path, sha256, size, samples, key, error = item
-    if error is not None:
-        return path, None, None, error
-    cache_key = StatKey(path, *key) if key is not None else None
-    return path, FileDigest(sha256=sha256, size=size, samples=samples), cache_key, None
+    outcomes: list[Outcome] = []
+    for path, sha256, size, samples, key, error in encoded:
+        if error is not None:
+            outcomes.append((path, None, None, error))
+            continue
+        cache_key = StatKey(path, *key) if key is not None else None
+        outcomes.append((path, FileDigest(sha256, size, samples), cache_key, None))
+    return outcomes
 
 
 def _encode(outcome: Outcome) -> Encoded:
@@ -142,8 +145,9 @@ def main() -> None:
     """The worker: paths on stdin, outcomes on stdout (both JSON)."""
     from capdecl.hashing import hash_chunk
 
-    paths = json.load(sys.stdin.buffer)
-    json.dump([_encode(outcome) for outcome in hash_chunk(paths)], sys.stdout)
+    paths = json.loads(sys.stdin.buffer.read())
+    # one dumps and one write: json.dump would encode piece by piece in Python
+    sys.stdout.write(json.dumps([_encode(outcome) for outcome in hash_chunk(paths)]))
 
 
 if __name__ == "__main__":
