@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from capdecl.errors import CapdeclError, ConfigError, Problem
-from capdecl.planner.model import Plan
-from capdecl.state import DesiredState, FileDigest, LiveState
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: the planner only once the server is being read
     from capdecl.client.http import SensiMLClient
+    from capdecl.planner import Prepared
+    from capdecl.planner.model import Plan
+    from capdecl.state import DesiredState, FileDigest, LiveState
 
 CACHE_DIRNAME = ".capdecl"
 SERVER_ENV = "CAPDECL_SERVER"
@@ -31,11 +32,12 @@ SERVER_ENV = "CAPDECL_SERVER"
 
 @dataclass(frozen=True)
 class Desired:
-    """The manifests, loaded and hashed."""
+    """The manifests, loaded and hashed, and made ready for the planner."""
 
     state: DesiredState
     digests: dict[str, FileDigest]
     warnings: tuple[Problem, ...]
+    prepared: Prepared  # the planner's half of the work that needs no live state
 
 
 def load_desired(
@@ -44,21 +46,26 @@ def load_desired(
     check_content: bool = False,
     on_project: Callable[[str, str | None], None] | None = None,
 ) -> Desired:
-    """Load and validate the manifests, then fingerprint every declared file.
+    """Load and validate the manifests, then fingerprint every declared file and do the
+    planner's desired-side work (:func:`capdecl.planner.prepare`).
 
     ``on_project(name, server)`` is called once the manifests proved valid, before the
     files are hashed: nothing may reach a server (not even a login) before validation
-    passes, so a broken or hostile manifest never causes a request (SECURITY.md)."""
-    from capdecl.hashing import digest_files
+    passes, so a broken or hostile manifest never causes a request (SECURITY.md). What
+    follows it (hashing, the planner's imports and preparation) is what :func:`connect`
+    does while the server is read, so it is imported here, not before the first request."""
     from capdecl.manifest import load_project
 
     loaded = load_project(directory, check_content=check_content)
     state = loaded.desired
     if on_project is not None:
         on_project(state.project, state.server)
+    from capdecl.hashing import digest_files
+    from capdecl.planner import prepare
+
     cache_dir = Path(state.root) / CACHE_DIRNAME
     digests = digest_files([c.path for c in state.captures], cache_dir)
-    return Desired(state=state, digests=digests, warnings=loaded.warnings)
+    return Desired(state, digests, loaded.warnings, prepare(state, digests))
 
 
 def resolve_server(flag: str | None, desired: DesiredState | None) -> str:
@@ -93,12 +100,13 @@ def live_names(live: LiveState) -> dict[str, str]:
     return names
 
 
-def build(desired: Desired, live: LiveState) -> Plan:
-    """Diff the loaded manifests against the live project."""
-    from capdecl.planner import build_plan
+def build(desired: Desired, live: LiveState, *, inputs: bool = True) -> Plan:
+    """Diff the loaded manifests against the live project. ``inputs=False``: without
+    the plan's inputs (nor, in its JSON form, a checksum), for a plan only displayed."""
+    from capdecl.planner import PlanOptions, plan_prepared
 
     with gc_paused():
-        return build_plan(desired.state, desired.digests, live)
+        return plan_prepared(desired.prepared, live, PlanOptions(inputs=inputs))
 
 
 def plan_body(plan: Plan) -> dict[str, Any]:

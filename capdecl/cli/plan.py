@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from capdecl.cli.options import color_option, format_option, server_options, use_color
 from capdecl.errors import EXIT_CHANGES, EXIT_OK, Problem
+
+if TYPE_CHECKING:
+    from capdecl.workflow import Desired
 
 
 @click.command()
@@ -51,15 +54,22 @@ def plan(
     field. Nothing is written to the server.
     """
     from capdecl import workflow
-    from capdecl.savedplan import write_saved_plan
 
     root = click.get_current_context().find_root().obj or {}
+    own_process = bool(root.get("own_process"))
     body, server_url = plan_body(
-        directory, server, insecure, check_content, freeze=bool(root.get("own_process"))
+        directory,
+        server,
+        insecure,
+        check_content,
+        freeze=own_process,
+        inputs=out is not None or output_format == "json",
     )
     for piece in render_pieces(body, output_format, use_color(no_color)):
         click.echo(piece, nl=False)
     if out is not None:
+        from capdecl.savedplan import write_saved_plan
+
         write_saved_plan(out, directory, workflow.public_url(server_url), body)
         click.echo(f"Saved the plan to {out} (checksum {body['checksum'][:12]}).", err=True)
     changed = bool(body["changes"])
@@ -73,12 +83,16 @@ def plan_body(
     check_content: bool,
     *,
     freeze: bool = False,
+    inputs: bool = True,
 ) -> tuple[dict[str, Any], str]:
     """The plan's JSON form and the server URL, as ``capdecl plan`` computes them (the
     benchmarks time exactly this). The manifests, the live state and the Plan are dropped
     on return, before rendering (a plan of 100,000 captures). The garbage collector is
     off meanwhile; with ``freeze`` (the process ends with the command) everything alive
-    then goes to its permanent generation instead of being scanned once more."""
+    then goes to its permanent generation instead of being scanned once more.
+
+    Without ``inputs`` the form has no ``inputs`` or ``checksum`` (the human and Markdown
+    formats do not show them; a saved plan and the JSON format need them)."""
     from capdecl import workflow
 
     with workflow.gc_paused(freeze=freeze):
@@ -87,12 +101,20 @@ def plan_body(
             server,
             insecure=insecure,
             check_content=check_content,
-            on_loaded=lambda desired: print_warnings(desired.warnings),
+            on_loaded=_while_reading,
         ) as connected:
             pass
-        plan, server_url = workflow.build(connected.desired, connected.live), connected.server
+        plan = workflow.build(connected.desired, connected.live, inputs=inputs)
+        server_url = connected.server
         del connected  # the manifests and live state are not needed by to_dict()
         return workflow.plan_body(plan), server_url
+
+
+def _while_reading(desired: Desired) -> None:
+    """``connect``'s ``on_loaded``: runs while the server is being read, so the renderer
+    is imported then rather than after."""
+    print_warnings(desired.warnings)
+    import capdecl.render.human  # noqa: F401
 
 
 def render_pieces(body: dict[str, Any], output_format: str, color: bool) -> Iterator[str]:

@@ -42,9 +42,10 @@ CAPTURE_SUFFIXES = (".csv", ".wav")
 _OVERRIDABLE = ("name", "configuration", "sample_rate", "protect")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Spec:
-    """A capture being assembled; ``entry`` is the declaration that set it last."""
+    """A capture being assembled; ``entry`` is the declaration that set it last.
+    ``metadata`` is in key order unless ``unsorted`` (a single-file entry added to it)."""
 
     rel: str
     name: str
@@ -53,10 +54,11 @@ class _Spec:
     sample_rate: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     protect: bool = False
-    origins: dict[str, Entry] = field(default_factory=dict)  # field -> entry that set it
+    origins: dict[str, Entry] | None = None  # field -> entry that set it (single files)
+    unsorted: bool = False
 
     def origin(self, name: str) -> Entry:
-        return self.origins.get(name, self.entry)
+        return self.origins.get(name, self.entry) if self.origins else self.entry
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,10 @@ class _Group:
     entry: Entry
     pattern: PathPattern | None
     name: Template | None
-    vocabulary_fields: tuple[str, ...]
-    metadata: dict[str, str]  # the entry's own metadata, trimmed (copied for each file)
-    checked: dict[str, set[str]]  # vocabulary field -> the values already checked
+    metadata: dict[str, str]  # the entry's own metadata, trimmed
+    # every metadata name a file gets, in order: (name, values already checked) for a
+    # vocabulary field of the pattern, (name, None) for the entry's own metadata
+    keys: tuple[tuple[str, set[str] | None], ...]
     name_from_values: bool  # every field of ``name`` is a pattern field (they win)
 
 
@@ -193,9 +196,11 @@ class CaptureResolver:
         if not self._check_fields(entry, fields, vocabulary_fields, name):
             return None
         metadata = {k.strip(): v.strip() for k, v in spec.metadata.items()}
-        checked: dict[str, set[str]] = {f: set() for f in vocabulary_fields}
+        keys: dict[str, set[str] | None] = dict.fromkeys(metadata)
+        keys.update({f: set() for f in vocabulary_fields})
         from_values = name is not None and all(f in fields for f in name.fields)
-        return _Group(entry, pattern, name, vocabulary_fields, metadata, checked, from_values)
+        ordered = tuple(sorted(keys.items(), key=lambda item: item[0]))
+        return _Group(entry, pattern, name, metadata, ordered, from_values)
 
     def _check_fields(
         self,
@@ -253,14 +258,16 @@ class CaptureResolver:
             values = matched
         if not (rel.endswith(CAPTURE_SUFFIXES) or self._suffix_ok(entry, rel, where)):
             return
-        metadata = dict(group.metadata)
-        for field_name in group.vocabulary_fields:
-            value = values[field_name]
-            checked = group.checked[field_name]
+        metadata: dict[str, str] = {}  # (in key order)
+        for key, checked in group.keys:
+            if checked is None:
+                metadata[key] = group.metadata[key]
+                continue
+            value = values[key]
             if value not in checked:  # checked once per value
                 checked.add(value)
-                self._check_field_value(entry, field_name, value, rel)
-            metadata[field_name] = value.strip()
+                self._check_field_value(entry, key, value, rel)
+            metadata[key] = value.strip()
         name = rel.rpartition("/")[2]  # posixpath.basename
         if group.name is not None and group.name_from_values:
             name = group.name.render(values)  # pattern values win over everything else
@@ -327,13 +334,15 @@ class CaptureResolver:
         base = self.specs.get(rel)
         if base is None:
             base = self.specs[rel] = _Spec(rel, posixpath.basename(rel), entry)
+        origins = base.origins = base.origins or {}
         for name in _OVERRIDABLE:
-            base.origins.setdefault(name, base.entry)  # what the group set stays its own
+            origins.setdefault(name, base.entry)  # what the group set stays its own
         for name in _OVERRIDABLE:
             if name in spec.model_fields_set:
                 setattr(base, name, getattr(spec, name))
-                base.origins[name] = entry
+                origins[name] = entry
         base.metadata.update({k.strip(): v.strip() for k, v in spec.metadata.items()})
+        base.unsorted = True
         base.entry = entry
 
     # ------------------------------------------------------------------ results
@@ -341,10 +350,10 @@ class CaptureResolver:
     def _finish(self) -> list[DesiredCapture]:
         captures: dict[str, DesiredCapture] = {}
         owners: dict[str, _Spec] = {}
-        absolute = self.root.absolute
+        absolute, check_rate, plain = self.root.absolute, self._check_rate, rules.plain_name
         for spec in self.specs.values():
             name = spec.name.strip()
-            if not (name == spec.name and rules.plain_name(name, rules.MAX_CAPTURE_NAME)):
+            if not (name == spec.name and plain(name, rules.MAX_CAPTURE_NAME)):
                 self._check_name(spec)  # (a plain, trimmed name has nothing to report)
             first = owners.setdefault(name, spec)
             if first is not spec:
@@ -354,9 +363,10 @@ class CaptureResolver:
                 )
                 self._at_name(spec, message, "collision")
                 continue
-            self._check_rate(spec)
+            if spec.sample_rate is not None:
+                check_rate(spec)
             configuration = spec.configuration.strip() if spec.configuration else None
-            metadata = dict(sorted(spec.metadata.items()))
+            metadata = dict(sorted(spec.metadata.items())) if spec.unsorted else spec.metadata
             source = self._source(spec.entry)
             path, rate = absolute(spec.rel), spec.sample_rate
             captures[name] = DesiredCapture(  # positional: quicker than keywords, 10,000 times

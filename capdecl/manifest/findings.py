@@ -8,7 +8,6 @@ line, so a wrong pattern over 100,000 files gives a readable report.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Collection, Hashable, Iterable
@@ -62,7 +61,11 @@ def suggest(word: str, options: Iterable[str]) -> str:
     """``'; did you mean "x"?'`` for the closest option, or an empty string."""
     choices = sorted(set(options))
     folded = [c for c in choices if c.casefold() == word.casefold() and c != word]
-    match = folded or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if folded:
+        return f"; did you mean {quote(folded[0])}?"
+    import difflib  # (imported here: only a problem being reported needs it)
+
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean {quote(match[0])}?" if match else ""
 
 

@@ -16,6 +16,7 @@ import posixpath
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from capdecl.manifest.findings import suggest
 
@@ -51,8 +52,11 @@ class Root:
 
     def absolute(self, rel: str) -> str:
         """The absolute path of a relative posix path below the root."""
-        native = rel.replace("/", os.sep) if os.sep != "/" else rel
-        return f"{self.path.rstrip(os.sep)}{os.sep}{native}"
+        return self._prefix + (rel if os.sep == "/" else rel.replace("/", os.sep))
+
+    @cached_property
+    def _prefix(self) -> str:
+        return self.path.rstrip(os.sep) + os.sep
 
 
 class PathProblem(Exception):
@@ -253,12 +257,13 @@ def _hidden(rel: str) -> bool:
 
 
 def _entry_kind(entry: os.DirEntry[str]) -> str:
-    """d(irectory), f(ile), l(ink) or o(ther), without following links."""
-    if entry.is_symlink():
-        return "l"
+    """d(irectory), f(ile), l(ink) or o(ther), without following links (most entries
+    are files: asked first)."""
+    if entry.is_file(follow_symlinks=False):
+        return "f"
     if entry.is_dir(follow_symlinks=False):
         return "d"
-    return "f" if entry.is_file(follow_symlinks=False) else "o"
+    return "l" if entry.is_symlink() else "o"
 
 
 def _kind(mode: int) -> str:

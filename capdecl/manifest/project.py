@@ -15,7 +15,6 @@ from capdecl.errors import ManifestError, Problem
 from capdecl.manifest import rules
 from capdecl.manifest.captures import CaptureResolver
 from capdecl.manifest.configs import build_configurations
-from capdecl.manifest.content import check_contents
 from capdecl.manifest.documents import Declarations, manifest_files, read_declarations
 from capdecl.manifest.findings import Findings, brief
 from capdecl.manifest.paths import Root
@@ -71,6 +70,8 @@ def check_project(directory: Path, *, check_content: bool = True) -> Report:
         root, decls, vocabulary, by_name, configuration_names, findings
     ).resolve()
     if check_content:
+        from capdecl.manifest.content import check_contents  # (reads every file: opt-in)
+
         check_contents(captures, findings)
     project = _project(decls, files, findings)
     server = _server(decls, findings)

@@ -30,7 +30,7 @@ Stages, one module each:
 
 from __future__ import annotations
 
-from capdecl.planner.build import PlanOptions, build_plan
+from capdecl.planner.build import PlanOptions, Prepared, build_plan, plan_prepared, prepare
 from capdecl.planner.configurations import configuration_uuid
 from capdecl.planner.normalize import normalize_configuration
 from capdecl.planner.order import order_changes, phase
@@ -40,6 +40,7 @@ from capdecl.planner.safety import blocked_replacements, check_safety, recording
 __all__ = [
     "LedgerHousekeeping",
     "PlanOptions",
+    "Prepared",
     "blocked_replacements",
     "build_plan",
     "check_safety",
@@ -48,5 +49,7 @@ __all__ = [
     "normalize_configuration",
     "order_changes",
     "phase",
+    "plan_prepared",
+    "prepare",
     "recording_seconds",
 ]

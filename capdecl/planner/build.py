@@ -10,7 +10,7 @@ from capdecl.planner.capturefields import CaptureContext
 from capdecl.planner.captures import plan_captures
 from capdecl.planner.configurations import plan_configurations
 from capdecl.planner.index import LiveIndex
-from capdecl.planner.inputs import plan_inputs
+from capdecl.planner.inputs import input_files, plan_inputs
 from capdecl.planner.model import Kind, Plan
 from capdecl.planner.normalize import normalize_desired, normalize_live
 from capdecl.planner.order import order_changes
@@ -21,7 +21,11 @@ from capdecl.state import DesiredState, FileDigest, LiveState
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """Reserved for planner switches; none are needed yet."""
+    """Planner switches. ``inputs=False`` leaves :attr:`Plan.inputs` out (None): the
+    version tokens behind a saved plan's staleness check, which only a saved plan and the
+    JSON format carry."""
+
+    inputs: bool = True
 
 
 DEFAULT_OPTIONS = PlanOptions()
@@ -40,8 +44,32 @@ def build_plan(
     when the desired state breaks the manifest loader's guarantees (duplicate names, a
     capture without a digest).
     """
+    return plan_prepared(prepare(desired, digests), live, options)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The desired side of a plan, normalised and checked: what :func:`build_plan` does
+    before it looks at the live state (so a caller can do it while the server is read)."""
+
+    desired: DesiredState
+    digests: Mapping[str, FileDigest]
+    files: dict[str, str]  # PlanInputs.files
+
+
+def prepare(desired: DesiredState, digests: Mapping[str, FileDigest]) -> Prepared:
+    """The first half of :func:`build_plan` (same errors); :func:`plan_prepared` is the
+    second."""
     wanted = normalize_desired(desired)
     _check_desired(wanted, digests)
+    return Prepared(wanted, digests, input_files(wanted, digests))
+
+
+def plan_prepared(
+    prepared: Prepared, live: LiveState, options: PlanOptions = DEFAULT_OPTIONS
+) -> Plan:
+    """:func:`build_plan` of a desired side made ready by :func:`prepare`."""
+    wanted, digests = prepared.desired, prepared.digests
     index = LiveIndex.build(normalize_live(live), any_order=True)
     vocabulary = plan_vocabulary(wanted, index)
     configurations = plan_configurations(wanted, index)
@@ -71,7 +99,7 @@ def build_plan(
         unverified=tuple(sorted(captures.unverified)),
         unmanaged={kind: count for kind, count in sorted(unmanaged.items()) if count},
         warnings=tuple(sorted(set(configurations.warnings) | set(captures.warnings))),
-        inputs=plan_inputs(wanted, digests, index.live),
+        inputs=plan_inputs(prepared.files, index.live) if options.inputs else None,
     )
 
 

@@ -26,6 +26,7 @@ from capdecl.planner.model import FieldDiff
 from capdecl.state import DesiredCapture, FileDigest, LiveCapture
 
 SHORT_SHA = 8
+_NO_METADATA: Mapping[str, str] = {}  # (never changed)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def field_diffs(
             diffs.append(FieldDiff("configuration", current, capture.configuration))
     if capture.sample_rate is not None and capture.sample_rate != live.set_sample_rate:
         diffs.append(FieldDiff("sample_rate", live.set_sample_rate, capture.sample_rate))
-    live_metadata = ctx.index.capture_metadata.get(live.uuid, {})
+    live_metadata = ctx.index.capture_metadata.get(live.uuid, _NO_METADATA)
     if live_metadata == capture.metadata:  # the usual case: no name can differ
         return tuple(diffs)
     for name in ctx.vocabulary_order:

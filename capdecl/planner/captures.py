@@ -75,6 +75,10 @@ def _rename_candidates(
     """Declared name -> the undeclared live capture it renames. Both sides are taken in
     name order and each live capture is used once, so ambiguity resolves the same way
     every time."""
+    by_name = ctx.index.captures_by_name
+    unmatched = [capture for capture in desired.captures if capture.name not in by_name]
+    if not unmatched:
+        return {}  # (every declared name is on the server: no rename to look for)
     pool: dict[str, list[LiveCapture]] = {}
     for live in ctx.index.live.captures:
         if live.name in declared:
@@ -86,9 +90,7 @@ def _rename_candidates(
                 pool.setdefault(known.stored_sha256, []).append(live)
     matches: dict[str, LiveCapture] = {}
     taken: set[str] = set()  # live uuids already renamed (a capture may be pooled twice)
-    for capture in desired.captures:
-        if capture.name in ctx.index.captures_by_name:
-            continue
+    for capture in unmatched:
         same = pool.get(digests[capture.path].sha256, [])
         while same and same[0].uuid in taken:
             same.pop(0)
@@ -184,6 +186,8 @@ def _plan_undeclared(
     result: CaptureResult,
 ) -> None:
     """Delete or count the live captures nothing declares or renames."""
+    if ctx.index.captures_by_name.keys() <= declared:
+        return  # (every live capture is declared)
     policy = desired.policy
     prune = policy.prune in (PruneScope.CAPTURES, PruneScope.ALL)
     for live in ctx.index.live.captures:

@@ -27,7 +27,6 @@ class LiveIndex:
 
     live: LiveState
     captures_by_name: dict[str, LiveCapture]
-    captures_by_uuid: dict[str, LiveCapture]
     configurations_by_uuid: dict[str, LiveConfiguration]  # lower-case uuid
     configurations_by_name: dict[str, LiveConfiguration]
     metadata_by_name: dict[str, LiveMetadataField]
@@ -41,7 +40,6 @@ class LiveIndex:
         return cls(
             live=live,
             captures_by_name={c.name: c for c in live.captures},
-            captures_by_uuid={c.uuid: c for c in live.captures},
             configurations_by_uuid={c.uuid.lower(): c for c in live.configurations},
             configurations_by_name={c.name: c for c in live.configurations},
             metadata_by_name={m.name: m for m in live.metadata},

@@ -20,10 +20,14 @@ from capdecl.planner.normalize import short_hash
 from capdecl.state import DesiredState, FileDigest, LiveState
 
 
-def plan_inputs(
-    desired: DesiredState, digests: Mapping[str, FileDigest], live: LiveState
-) -> PlanInputs:
+def input_files(desired: DesiredState, digests: Mapping[str, FileDigest]) -> dict[str, str]:
+    """:attr:`PlanInputs.files`: relative path -> SHA-256, in path order."""
     files = {c.rel_path: digests[c.path].sha256 for c in desired.captures}
+    return dict(sorted(files.items()))
+
+
+def plan_inputs(files: dict[str, str], live: LiveState) -> PlanInputs:
+    """The inputs of a plan, given :func:`input_files` of its desired side."""
     tokens: dict[str, str] = {}
     if live.project is not None:
         project = live.project
@@ -45,4 +49,4 @@ def plan_inputs(
                 "values": sorted(field.values),
             }
         )
-    return PlanInputs(files=dict(sorted(files.items())), live=dict(sorted(tokens.items())))
+    return PlanInputs(files=files, live=dict(sorted(tokens.items())))

@@ -149,7 +149,9 @@ class Plan:
     unverified: tuple[str, ...] = ()
     unmanaged: Mapping[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    inputs: PlanInputs = field(default_factory=PlanInputs)
+    # None when not computed (PlanOptions(inputs=False)): to_dict() then has neither
+    # ``inputs`` nor ``checksum``, which only a saved plan and the JSON format need
+    inputs: PlanInputs | None = field(default_factory=PlanInputs)
 
     @property
     def is_empty(self) -> bool:
@@ -163,7 +165,8 @@ class Plan:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        """The canonical JSON form (``--format json`` prints exactly this)."""
+        """The canonical JSON form (``--format json`` prints exactly this; without
+        ``inputs`` and ``checksum`` when the inputs were not computed)."""
         body: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "project": self.project,
@@ -172,9 +175,10 @@ class Plan:
             "unverified": list(self.unverified),
             "unmanaged": dict(sorted(self.unmanaged.items())),
             "warnings": list(self.warnings),
-            "inputs": self.inputs.to_dict(),
         }
-        body["checksum"] = plan_checksum(body)
+        if self.inputs is not None:
+            body["inputs"] = self.inputs.to_dict()
+            body["checksum"] = plan_checksum(body)
         return body
 
 

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +126,32 @@ def test_renaming_a_file_plans_a_rename_keeping_the_uuid(project: Path, sandbox:
     with open_client(sandbox.url) as client:
         renamed = {c.name: c.uuid for c in client.read_state("plan-cases").captures}
     assert renamed == {"a.csv": original["a.csv"], "b2.csv": original["b.csv"]}
+
+
+# `capdecl` as its own process (the garbage collector frozen, the renderer imported while
+# the server is read): what it prints and its exit status must be exactly the command's.
+LAUNCH = "import sys; sys.argv[0] = 'capdecl'; from capdecl.cli import main; main()"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--detailed-exitcode"],
+        ["--format", "markdown", "--detailed-exitcode"],
+        ["--format", "json"],
+    ],
+    ids=["human", "markdown", "json"],
+)
+def test_plan_in_its_own_process_prints_what_the_command_prints(
+    project: Path, args: list[str]
+) -> None:
+    manifest = project / "capdecl.yaml"
+    manifest.write_text(manifest.read_text().replace("{Subject: bob}", "{Subject: alice}"))
+    argv = ["plan", str(project), "--no-color", *args]
+    expected = CliRunner().invoke(cli, argv, catch_exceptions=False)
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCH, *argv], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (expected.exit_code, expected.stdout)
+    assert done.returncode == (0 if "json" in args else 2)
+    assert "Traceback" not in done.stderr

@@ -6,7 +6,13 @@ import dataclasses
 
 import pytest
 
-from capdecl.planner import PlanOptions, build_plan, ledger_housekeeping
+from capdecl.planner import (
+    PlanOptions,
+    build_plan,
+    ledger_housekeeping,
+    plan_prepared,
+    prepare,
+)
 from capdecl.planner.model import Action, FieldDiff, Kind
 from capdecl.state import DesiredConfiguration, LedgerEntry, LiveState, MetadataField
 from tests.planner.builders import (
@@ -90,6 +96,29 @@ def test_options_are_accepted() -> None:
     desired = desired_state()
     plan = build_plan(desired.state, desired.digests, mirror(desired), PlanOptions())
     assert plan.is_empty
+
+
+def test_a_plan_without_inputs_has_no_inputs_nor_checksum() -> None:
+    """PlanOptions(inputs=False): the same changes, in a form without the staleness data
+    (for a plan that is only displayed)."""
+    walk, run = declare("walk.csv"), declare("run.csv")
+    desired = desired_state([walk, run])
+    live = mirror(desired, [walk])
+    full = build_plan(desired.state, desired.digests, live)
+    bare = build_plan(desired.state, desired.digests, live, PlanOptions(inputs=False))
+    assert bare.inputs is None and bare.changes == full.changes
+    body = bare.to_dict()
+    assert "inputs" not in body and "checksum" not in body
+    assert body == {k: v for k, v in full.to_dict().items() if k not in ("inputs", "checksum")}
+
+
+def test_prepare_then_plan_prepared_is_build_plan() -> None:
+    walk, run = declare("walk.csv"), declare("run.csv")
+    desired = desired_state([walk, run])
+    live = mirror(desired, [walk])
+    prepared = prepare(desired.state, desired.digests)
+    expected = build_plan(desired.state, desired.digests, live).to_dict()
+    assert plan_prepared(prepared, live).to_dict() == expected
 
 
 @pytest.mark.parametrize(
