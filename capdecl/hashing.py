@@ -287,14 +287,15 @@ def _stat_all(paths: Sequence[str]) -> tuple[dict[str, StatKey], list[tuple[str,
 def _plainly_absolute(path: str) -> bool:
     """True when ``os.path.abspath(path)`` is ``path`` itself, as for the manifest
     loader's paths; checked with a few string tests instead of normalising 10,000 paths.
-    Conservative: a path with ``/.`` anywhere (``/./``, ``/../``, a dot file) or ``//``
-    goes through ``abspath``."""
+    Normalising removes ``.`` and ``..`` components, repeated slashes and a trailing
+    slash; a dot that only starts a name (``/data/.work/a.csv``) is kept."""
     return (
         os.sep == "/"
         and path.startswith("/")
-        and not path.endswith("/")
         and "//" not in path
-        and "/." not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/", "/.", "/.."))
     )
 
 
