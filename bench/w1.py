@@ -79,7 +79,10 @@ def noop_plan(report: Report, sandbox: Sandbox, token: str, workload: Workload) 
     from capdecl.cli.plan import plan_body, render_pieces
 
     def plan() -> None:  # what `capdecl plan` runs in its own process, minus click and tty
-        body, _ = plan_body(workload.directory, sandbox.url, False, False, freeze=True)
+        # (human format: no saved-plan inputs or checksum, as the command computes it)
+        body, _ = plan_body(
+            workload.directory, sandbox.url, False, False, freeze=True, inputs=False
+        )
         if body["changes"]:
             raise SystemExit("W1 is not in sync: the no-op plan has changes")
         for _piece in render_pieces(body, "human", False):

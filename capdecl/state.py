@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 MetadataType = Literal["string", "integer", "float"]
 
@@ -179,9 +179,10 @@ class LiveCapture:
     last_modified: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LiveRelationship:
-    """One metadata value of one capture (a CaptureMetadataValue row)."""
+class LiveRelationship(NamedTuple):
+    """One metadata value of one capture (a CaptureMetadataValue row). A named tuple, not
+    a frozen dataclass like the others: a project holds tens of thousands, and building
+    one costs a third (no per-field ``object.__setattr__``)."""
 
     uuid: str
     capture: str  # capture uuid

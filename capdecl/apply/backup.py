@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from capdecl.apply.counting import CountingWriter
+from capdecl.planner.index import RELATIONSHIP_ORDER
 from capdecl.state import LiveState
 
 _UNSAFE = str.maketrans({"/": "_", "\\": "_", "\0": "_", ":": "_"})
@@ -87,8 +88,7 @@ def capture_metadata(live: LiveState, capture_uuid: str) -> dict[str, str]:
     """The metadata values of one live capture, by metadata name."""
     names = {f.uuid: f.name for f in live.metadata}
     values = {v_uuid: value for f in live.metadata for value, v_uuid in f.values.items()}
-    return {
-        names.get(r.label, r.label): values.get(r.label_value, r.label_value)
-        for r in live.relationships
-        if r.capture == capture_uuid
-    }
+    mine = sorted(
+        (r for r in live.relationships if r.capture == capture_uuid), key=RELATIONSHIP_ORDER
+    )
+    return {names.get(r.label, r.label): values.get(r.label_value, r.label_value) for r in mine}

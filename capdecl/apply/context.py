@@ -10,6 +10,7 @@ from capdecl.apply.counting import CountingWriter
 from capdecl.apply.model import COUNT_KEYS, ApplyOptions, ApplyResult, StepEvent
 from capdecl.apply.report import Reporter
 from capdecl.errors import CapdeclError, StepFailure
+from capdecl.planner.index import RELATIONSHIP_ORDER
 from capdecl.planner.model import Change, Plan
 from capdecl.state import DesiredState, LedgerEntry, LiveRelationship, LiveState
 
@@ -35,7 +36,9 @@ class Ids:
             values={f.name: dict(f.values) for f in live.metadata},
             configurations={c.name: c.uuid for c in live.configurations},
             captures={c.name: c.uuid for c in live.captures},
-            relationships={(r.capture, r.label): r for r in live.relationships},
+            relationships={
+                (r.capture, r.label): r for r in sorted(live.relationships, key=RELATIONSHIP_ORDER)
+            },
         )
 
     def why_missing(self, kind: str, name: str) -> str:

@@ -136,9 +136,10 @@ class SensiMLClient:
         return sorted(found, key=lambda f: (f.name, f.uuid))
 
     def list_relationships(self, project_uuid: str) -> list[LiveRelationship]:
+        """In the server's order (tens of thousands, the last listing of a plan to arrive:
+        sorting them would delay every plan; whoever needs an order sorts)."""
         path = f"project/{segment(project_uuid)}/metadata-relationship/"
-        found = self._read(path, lambda body: parse.each(body, parse.relationship))
-        return sorted(found, key=lambda r: (r.capture, r.label, r.uuid))
+        return self._read(path, lambda body: parse.each(body, parse.relationship))
 
     def segment_counts(self, project_uuid: str) -> dict[str, int]:
         """Label segments per capture uuid (captures without segments are absent)."""

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -30,6 +31,9 @@ Triple = tuple[str, str, str]  # (capture uuid, label uuid, value uuid)
 def batches(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+_ORDER = operator.attrgetter("capture", "label", "uuid")  # listings come in the server's order
 
 
 class RelationshipWriter:
@@ -65,7 +69,8 @@ class RelationshipWriter:
             return [settled[(c, lab)] for c, lab, _ in batch if (c, lab) in settled]
 
         def find() -> list[LiveRelationship] | None:
-            live = {(r.capture, r.label): r for r in self.list_all(project_uuid)}
+            listed = sorted(self.list_all(project_uuid), key=_ORDER)  # (duplicates: the last)
+            live = {(r.capture, r.label): r for r in listed}
             missing: list[Triple] = []
             for capture, label, value in pending:
                 found = live.get((capture, label))

@@ -70,7 +70,7 @@ def plan_prepared(
 ) -> Plan:
     """:func:`build_plan` of a desired side made ready by :func:`prepare`."""
     wanted, digests = prepared.desired, prepared.digests
-    index = LiveIndex.build(normalize_live(live), any_order=True)
+    index = LiveIndex.build(normalize_live(live))
     vocabulary = plan_vocabulary(wanted, index)
     configurations = plan_configurations(wanted, index)
     context = CaptureContext(

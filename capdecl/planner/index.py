@@ -33,17 +33,16 @@ class LiveIndex:
     capture_metadata: dict[str, dict[str, str]]  # capture uuid -> metadata name -> value
 
     @classmethod
-    def build(cls, live: LiveState, *, any_order: bool = False) -> LiveIndex:
-        """With ``any_order``, the order of ``live.relationships`` does not matter (the
-        planner's case): a capture's two values for one name resolve as if they were in
-        :data:`RELATIONSHIP_ORDER`. Without it, the later one wins."""
+    def build(cls, live: LiveState) -> LiveIndex:
+        """The order of ``live.relationships`` (the server's) does not matter: a capture's
+        two values for one name resolve as if they were in :data:`RELATIONSHIP_ORDER`."""
         return cls(
             live=live,
             captures_by_name={c.name: c for c in live.captures},
             configurations_by_uuid={c.uuid.lower(): c for c in live.configurations},
             configurations_by_name={c.name: c for c in live.configurations},
             metadata_by_name={m.name: m for m in live.metadata},
-            capture_metadata=_capture_metadata(live, any_order),
+            capture_metadata=_capture_metadata(live),
         )
 
     def configuration_name(self, uuid: str | None) -> str | None:
@@ -67,12 +66,13 @@ class LiveIndex:
 RELATIONSHIP_ORDER = operator.attrgetter("capture", "label", "uuid")
 
 
-def _capture_metadata(live: LiveState, any_order: bool = False) -> dict[str, dict[str, str]]:
+def _capture_metadata(live: LiveState, *, ordered: bool = False) -> dict[str, dict[str, str]]:
     """Resolve relationships to names and value strings; unknown uuids are skipped.
 
-    Captures given two values for one name (rare) are resolved again, with ``any_order``,
-    from their relationships alone in :data:`RELATIONSHIP_ORDER`: sorting only those
-    costs nothing, sorting them all (tens of thousands) is a good part of a plan."""
+    Captures given two values for one name (rare) are resolved again (unless ``ordered``:
+    this is that second pass) from their relationships alone in
+    :data:`RELATIONSHIP_ORDER`: sorting only those costs nothing, sorting them all (tens of
+    thousands) is a good part of a plan."""
     fields = {
         m.uuid: (m.name, {uuid: value for value, uuid in m.values.items()}) for m in live.metadata
     }
@@ -93,11 +93,12 @@ def _capture_metadata(live: LiveState, any_order: bool = False) -> dict[str, dic
         if field[0] in values:
             clashes.add(capture)
         values[field[0]] = value
-    if any_order and clashes:
-        ordered = sorted(
+    if clashes and not ordered:
+        again = sorted(
             (r for r in live.relationships if r.capture in clashes), key=RELATIONSHIP_ORDER
         )
-        result.update(_capture_metadata(dataclasses.replace(live, relationships=tuple(ordered))))
+        only = dataclasses.replace(live, relationships=tuple(again))
+        result.update(_capture_metadata(only, ordered=True))
     return result
 
 

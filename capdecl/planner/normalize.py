@@ -146,7 +146,7 @@ def _normal_metadata(metadata: Mapping[str, str]) -> Mapping[str, str]:
 
 def normalize_live(live: LiveState) -> LiveState:
     """Trimmed names and every collection sorted by name, then uuid; relationships stay
-    as read (``LiveIndex.build(..., any_order=True)`` does not depend on their order)."""
+    as read (``LiveIndex.build`` does not depend on their order)."""
     metadata = tuple(
         sorted(
             (dataclasses.replace(m, name=m.name.strip()) for m in live.metadata),

@@ -257,8 +257,8 @@ def test_relationships_with_unknown_uuids_are_ignored() -> None:
     desired = desired_state([walk], metadata=[SUBJECT])
     live = mirror(desired, [walk])
     stray = [
-        dataclasses.replace(live.relationships[0], uuid="r2", label="no-such-field"),
-        dataclasses.replace(live.relationships[0], uuid="r3", label_value="no-such-value"),
+        live.relationships[0]._replace(uuid="r2", label="no-such-field"),
+        live.relationships[0]._replace(uuid="r3", label_value="no-such-value"),
     ]
     live = dataclasses.replace(live, relationships=(*live.relationships, *stray))
     assert plan_for(desired, live).is_empty

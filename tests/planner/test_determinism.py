@@ -136,7 +136,7 @@ def test_two_values_for_one_name_resolve_by_relationship_order_in_any_order(
         for r in live.relationships
         if r.capture == keep.uuid and r.label == uid("metadata:Subject")
     )
-    extra = dataclasses.replace(relationship(keep.uuid, "Subject", "bob"), uuid=extra_uuid)
+    extra = relationship(keep.uuid, "Subject", "bob")._replace(uuid=extra_uuid)
     live = dataclasses.replace(live, relationships=(*live.relationships, extra))
     winner = "bob" if extra.uuid > listed.uuid else "ann"
     reference = plan_for(desired, live)
