@@ -38,7 +38,7 @@ from workloads import Workload, make_w1
 
 PLAN_RUNS = 7
 CLI_RUNS = 5
-HASH_RUNS = 3
+HASH_RUNS = 5
 MAX_REQUESTS = 6
 PLAN_LIMIT = 1.5
 HASH_LIMIT = 0.9

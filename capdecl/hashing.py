@@ -316,7 +316,7 @@ def _outcomes(paths: list[str], workers: int, early: list[Worker]) -> Iterator[l
     the GIL on them). ``early`` are workers started already, if any."""
     if _use_processes(len(paths), workers):
         helpers = early or start_workers(workers - 1)
-        yield run_workers(paths, hash_chunk, helpers, head_start=bool(early))
+        yield from run_workers(paths, hash_chunk, helpers, head_start=bool(early))
         return
     chunks = [paths[i : i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
