@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
 from capdecl.errors import ConfigError
 from capdecl.sandbox import (
     capture_relationships,
@@ -31,6 +29,7 @@ from capdecl.sandbox.app import RequestHook, RequestStats, Services, create_app
 from capdecl.sandbox.auth import TokenAuthority
 from capdecl.sandbox.defaults import ACCESS_TOKEN_EXPIRE_SECONDS, DEFAULT_USER, SandboxUser
 from capdecl.sandbox.faults import ENV_VAR, FaultConfig, FaultInjector, faults_from_env
+from capdecl.sandbox.http11 import KeepAliveHandler, KeepAliveServer
 from capdecl.sandbox.routing import Route
 from capdecl.sandbox.store import Store
 
@@ -63,7 +62,7 @@ class _RequestHeaders(http.client.HTTPMessage):
         return "text"
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _QuietHandler(KeepAliveHandler):
     """No access log on stderr (it would interleave with test and CLI output)."""
 
     timeout = 60
@@ -165,9 +164,7 @@ class SandboxServer:
             auth = TokenAuthority(store, load_users(directory, users), lifetime=token_lifetime)
             self.services = Services(store, auth, FaultInjector(faults), RequestStats())
             self._app = _InFlight(create_app(self.services, all_routes(auth)))
-            self._server: BaseWSGIServer = make_server(
-                HOST, port, self._app, threaded=True, request_handler=_QuietHandler
-            )
+            self._server = KeepAliveServer(HOST, port, self._app, handler=_QuietHandler)
         except BaseException:
             store.close()
             raise
@@ -205,6 +202,7 @@ class SandboxServer:
             self._thread.join()
             self._thread = None
         self._server.server_close()
+        self._server.close_connections()  # idle keep-alive ones too
         self._app.wait_idle(timeout=10.0)
         self.services.store.close()
 

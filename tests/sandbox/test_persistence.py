@@ -1,9 +1,9 @@
-"""State survives restarts; listing and uploading stay fast at realistic sizes."""
+"""State survives restarts; listing and uploading work at realistic sizes (their speed is
+measured by ``make bench``, not here)."""
 
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def _without_urls(value: object) -> object:
     return value
 
 
-def test_listing_ten_thousand_captures_is_fast(api: Api, sandbox: SandboxHandle) -> None:
+def test_ten_thousand_captures_are_listed_in_one_answer(api: Api, sandbox: SandboxHandle) -> None:
     p = api.project()
     api.capture(p)
     with sqlite3.connect(sandbox.directory / "sandbox.sqlite3") as db:
@@ -68,18 +68,14 @@ def test_listing_ten_thousand_captures_is_fast(api: Api, sandbox: SandboxHandle)
             "VALUES (?, ?, ?, NULL, '.csv', 10, 2, 1, 0, ?, ?)",
             [(project_id, str(uuid.uuid4()), f"bulk{i:05}.csv", stamp, stamp) for i in range(9999)],
         )
-    started = time.perf_counter()
     listed = api.ok(api.get(f"project/{p}/capture/"))
-    elapsed = time.perf_counter() - started
-    assert len(listed) == 10000 and elapsed < 1.0, elapsed
+    assert len(listed) == 10000 and len({c["name"] for c in listed}) == 10000
 
 
-def test_a_thousand_uploads_are_quick(api: Api) -> None:
+def test_a_thousand_uploads_in_a_row_all_land(api: Api) -> None:
     p = api.project()
     content = b"AccX,AccY\n1,2\n3,4\n"
-    started = time.perf_counter()
     statuses = {api.upload(p, f"c{i:04}.csv", content).status_code for i in range(1000)}
-    elapsed = time.perf_counter() - started
     assert statuses == {201}
-    assert len(api.ok(api.get(f"project/{p}/capture/"))) == 1000
-    assert elapsed < 20.0, elapsed
+    listed = api.ok(api.get(f"project/{p}/capture/"))
+    assert sorted(c["name"] for c in listed) == [f"c{i:04}.csv" for i in range(1000)]
