@@ -8,9 +8,11 @@ import random
 
 import pytest
 
+from capdecl.sandbox import capturefiles
 from capdecl.sandbox.capturefiles import (
     _column_type,
     _column_type_by_value,
+    _int_table,
     _rendered,
     parse_capture,
 )
@@ -99,3 +101,51 @@ def test_numeric_rewrite_writes_what_a_csv_writer_writes(seed: int) -> None:
         pairs = zip(row, header, strict=True)
         writer.writerow([index, *(_rendered([value], kinds[name])[0] for value, name in pairs)])
     assert parsed.stored == buffer.getvalue().encode()
+
+
+INT_CELLS = ["0", "7", "-3", "12", "100", "-999999999999999999", "123456789012345678"]
+ODD_CELLS = ["+1", "007", "-0", "1.5", "", " 4", "1234567890123456789", '"5"', "x"]
+ENDINGS = ["\n", "\r\n"]
+
+
+def int_table(rng: random.Random) -> str:
+    """A CSV text mostly of canonical integers, sometimes with one thing that is not."""
+    width = rng.randint(1, 6)
+    header = ["AccX", "AccY", "Gyr Z", "t_1", "sequence", "a"][:width]
+    if rng.random() < 0.1:
+        header[rng.randrange(width)] = rng.choice(["sequence", "bad.name", '"q"', "", "a\rb"])
+    rows = [[rng.choice(INT_CELLS) for _ in header] for _ in range(rng.randint(0, 8))]
+    if rows and rng.random() < 0.3:
+        rows[rng.randrange(len(rows))][rng.randrange(width)] = rng.choice(ODD_CELLS)
+    if rows and rng.random() < 0.1:
+        rows.insert(rng.randrange(len(rows)), [] if rng.random() < 0.5 else ["1"] * (width + 1))
+    end = rng.choice(ENDINGS)
+    text = end.join(",".join(row) for row in [header, *rows])
+    return text + (end if rng.random() < 0.8 else "")
+
+
+def outcome(text: str) -> object:
+    try:
+        return parse_capture(text.encode(), ".csv")
+    except Exception as error:  # (the error itself is compared)
+        return (type(error).__name__, str(error), getattr(error, "body", None))
+
+
+def shortcut_decides(text: str) -> bool:
+    try:
+        return _int_table(text) is not None
+    except Exception:  # a header error raised by the shortcut: it decided
+        return True
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_integer_table_shortcut_gives_what_the_general_path_gives(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    texts = [int_table(rng) for _ in range(1500)]
+    taken = [text for text in texts if shortcut_decides(text)]
+    fast = [outcome(text) for text in texts]
+    monkeypatch.setattr(capturefiles, "_int_table", lambda text: None)
+    assert [outcome(text) for text in texts] == fast
+    assert 300 < len(taken) < len(texts)  # both paths are exercised
