@@ -18,7 +18,7 @@ from flask import Response
 from capdecl.sandbox.apierrors import ServerFault, not_found, validation_error
 from capdecl.sandbox.capturefiles import ParsedCapture, parse_capture
 from capdecl.sandbox.fields import MISSING, Form
-from capdecl.sandbox.projects import find_project
+from capdecl.sandbox.projects import CORE_COLUMNS, find_project
 from capdecl.sandbox.render import (
     empty_response,
     json_response,
@@ -178,7 +178,7 @@ def _insert_capture(
     """Insert the row (widening the project schema) in one transaction."""
     stamp = now_iso()
     with call.store.write() as db:
-        project = one(db, "SELECT * FROM projects WHERE id = ?", project_id)
+        project = one(db, f"SELECT {CORE_COLUMNS} FROM projects WHERE id = ?", project_id)
         if project is None:
             raise validation_error(["Project does not exist."])
         _merge_schema(db, project, parsed.schema)

@@ -4,7 +4,7 @@ Werkzeug's development server answers every request with ``Connection: close`` (
 handler cannot tell where a request body ends, so it never reads a second request from a
 connection). :class:`KeepAliveHandler` replaces its ``run_wsgi``: the request body is read
 through a :class:`~werkzeug.wsgi.LimitedStream` of ``Content-Length`` bytes and whatever
-the application left unread is drained afterwards (up to :data:`DRAIN_LIMIT`), so the
+the application left unread is read afterwards (up to :data:`DRAIN_LIMIT`), so the
 next request on the connection starts where it should. The connection is closed instead
 when that cannot be known or done: a chunked request body, an answer without
 ``Content-Length``, an error half-way through an answer, more than :data:`DRAIN_LIMIT`
@@ -30,7 +30,11 @@ from werkzeug.wsgi import LimitedStream
 
 log = logging.getLogger("capdecl.sandbox")
 
-DRAIN_LIMIT = 1 << 20  # unread request bytes worth reading to keep a connection
+# Unread request bytes read (and dropped) after the answer: up to this much, as a proxy
+# in front of Piccolo reads a whole body before the application answers, so a client
+# still sending a big upload refused early (a 401) gets the answer, not a reset.
+DRAIN_LIMIT = 10 * 2**30
+_DRAIN_CHUNK = 2**20
 _NO_BODY = frozenset({204, 304})
 _DROPPED = (ConnectionError, socket.timeout)
 
@@ -119,7 +123,11 @@ def _drained(body: LimitedStream | None) -> bool:
     """Read what the application left of the body; False when that cannot be done."""
     if body is None or not _drainable(body):
         return False
-    body.exhaust()
+    try:
+        while body.read(_DRAIN_CHUNK):
+            pass
+    except Exception:  # the client went away (Werkzeug's ClientDisconnected, OSError)
+        return False
     return body.is_exhausted
 
 

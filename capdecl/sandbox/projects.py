@@ -28,8 +28,23 @@ _NAME = re.compile(r"^[a-zA-Z0-9_ .-]*$")
 _DECLARED_DEFAULTS: dict[str, Any] = {"settings": None, "plugin_config": None, "optimized": False}
 
 
+# Every column but the two JSON documents only a project's own answer shows: ``settings``
+# can be megabytes (capdecl keeps its content ledger there), and most requests look a
+# project up only for its id.
+CORE_COLUMNS = (
+    "id, uuid, team, name, optimized, capture_sample_schema, description, lock_schema, "
+    "created_at, last_modified"
+)
+
+
 def find_project(db: sqlite3.Connection, team: str, uuid: str) -> sqlite3.Row | None:
-    """The team's project with this uuid (exact, case-sensitive: uuids are text columns)."""
+    """The team's project with this uuid (exact, case-sensitive: uuids are text columns),
+    without its settings and plugin_config (:func:`whole_project` has them)."""
+    return one(db, f"SELECT {CORE_COLUMNS} FROM projects WHERE uuid = ? AND team = ?", uuid, team)
+
+
+def whole_project(db: sqlite3.Connection, team: str, uuid: str) -> sqlite3.Row | None:
+    """:func:`find_project` with every column, for the project's own answer."""
     return one(db, "SELECT * FROM projects WHERE uuid = ? AND team = ?", uuid, team)
 
 
@@ -139,14 +154,14 @@ def create_project(call: Call) -> Response:
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
         db.execute(f"INSERT INTO projects ({names}) VALUES ({marks})", tuple(columns.values()))
-        row = find_project(db, call.team, values["uuid"])
+        row = whole_project(db, call.team, values["uuid"])
     assert row is not None
     return json_response(project_json(row, call.base_url), 201)
 
 
 def get_project(call: Call) -> Response:
     with call.store.read() as db:
-        row = find_project(db, call.team, call.params["p"])
+        row = whole_project(db, call.team, call.params["p"])
     if row is None:
         raise not_found()
     return json_response(project_json(row, call.base_url))
@@ -168,7 +183,7 @@ def _update(call: Call, *, partial: bool) -> Response:
         db.execute(
             f"UPDATE projects SET {assignments} WHERE id = ?", (*columns.values(), row["id"])
         )
-        row = find_project(db, call.team, call.params["p"])
+        row = whole_project(db, call.team, call.params["p"])
     assert row is not None
     return json_response(project_json(row, call.base_url))
 

@@ -24,6 +24,12 @@ def connection(sandbox: SandboxHandle) -> Iterator[http.client.HTTPConnection]:
     conn.close()
 
 
+def raw_connection(sandbox: SandboxHandle) -> socket.socket:
+    address = urlsplit(sandbox.url)
+    assert address.hostname == "127.0.0.1" and address.port is not None
+    return socket.create_connection((address.hostname, address.port), timeout=30)
+
+
 def exchange(
     conn: http.client.HTTPConnection,
     method: str,
@@ -67,11 +73,29 @@ def test_a_body_left_unread_is_drained_before_the_next_request(
     assert local_port(connection) == port
 
 
-def test_too_much_unread_body_closes_the_connection(
-    connection: http.client.HTTPConnection,
+def test_a_big_upload_refused_unread_gets_its_answer_and_keeps_the_connection(
+    connection: http.client.HTTPConnection, sandbox_token: str
 ) -> None:
-    status, closes, _ = exchange(connection, "POST", "/project/", body=b"x" * (DRAIN_LIMIT + 1))
-    assert (status, closes) == (401, True)
+    # an upload whose token is refused before the body is read (an expired token in the
+    # middle of an apply): the client sends it all, gets the 401, and the connection goes on
+    body = b"AccX\n" + b"1\n" * 2_500_000
+    status, closes, _ = exchange(connection, "POST", "/project/", body=body)
+    assert (status, closes) == (401, False)
+    auth = {"Authorization": f"Bearer {sandbox_token}"}
+    assert exchange(connection, "GET", "/project/", headers=auth) == (200, False, b"[]")
+
+
+def test_too_much_unread_body_closes_the_connection(sandbox: SandboxHandle) -> None:
+    # a body declared bigger than the drain limit, of which only the start is sent: the
+    # answer (401, no token: the body is not read) says the connection ends, and it does
+    with raw_connection(sandbox) as conn:
+        head = f"POST /project/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {DRAIN_LIMIT + 1}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + b"x" * 1000)
+        answer = http.client.HTTPResponse(conn)
+        answer.begin()
+        assert (answer.status, answer.will_close) == (401, True)
+        answer.read()
+        assert conn.recv(65536) == b""
 
 
 def test_a_chunked_body_closes_the_connection_after_the_answer(
@@ -95,9 +119,7 @@ def test_a_client_asking_to_close_gets_a_closed_connection(
 
 def test_stopping_the_sandbox_closes_idle_connections(tmp_path: Path) -> None:
     with running_sandbox(tmp_path / "state", faults=FaultConfig()) as sandbox:
-        address = urlsplit(sandbox.url)
-        assert address.hostname == "127.0.0.1" and address.port is not None
-        idle = socket.create_connection((address.hostname, address.port), timeout=30)
+        idle = raw_connection(sandbox)
         idle.sendall(b"GET /project/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         answer = http.client.HTTPResponse(idle)
         answer.begin()
