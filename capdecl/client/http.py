@@ -11,11 +11,10 @@ Every method raises a :class:`capdecl.errors.CapdeclError` subclass on failure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from capdecl.client import parse
 from capdecl.client.auth import Authenticator
@@ -27,16 +26,15 @@ from capdecl.client.checks import (
     configuration_body,
     segment,
 )
-from capdecl.client.download import download
 from capdecl.client.ledgerwrite import LedgerEdit, write_ledger
 from capdecl.client.multipart import MultipartStream
 from capdecl.client.parse import checked
+from capdecl.client.reads import ClientReads
 from capdecl.client.recovery import create_once
 from capdecl.client.relationships import RelationshipWriter
 from capdecl.client.retry import RetryPolicy
 from capdecl.client.transport import DEFAULT_USER_AGENT, Transport
 from capdecl.errors import AmbiguousWriteError, ConfigError, NotFoundError
-from capdecl.ledger import read_ledger, read_pending
 from capdecl.state import (
     LedgerEntry,
     LiveCapture,
@@ -44,15 +42,14 @@ from capdecl.state import (
     LiveMetadataField,
     LiveProject,
     LiveRelationship,
-    LiveState,
 )
 
-T = TypeVar("T")
 CONTENT_TYPES = {".csv": "text/csv", ".wav": "audio/wav"}
 
 
-class SensiMLClient:
-    """A SensiML / Piccolo AI server, for plan (reads) and apply (writes). Thread-safe."""
+class SensiMLClient(ClientReads):
+    """A SensiML / Piccolo AI server, for plan (reads, :class:`ClientReads`) and apply
+    (writes). Thread-safe."""
 
     def __init__(
         self,
@@ -102,86 +99,6 @@ class SensiMLClient:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    # ------------------------------------------------------------------ reads
-
-    def _read(self, path: str, build: Callable[[Any], T]) -> T:
-        """GET ``path`` and build a value from the JSON, naming the request on bad bodies."""
-        body = self.transport.get_json(path)
-        return checked("GET", path, lambda: build(body))
-
-    def list_projects(self) -> list[LiveProject]:
-        return self._read("project/", lambda body: parse.each(body, parse.project))
-
-    def find_project(self, name: str) -> LiveProject | None:
-        return next((p for p in self.list_projects() if p.name == name), None)
-
-    def get_project(self, project_uuid: str) -> LiveProject:
-        path = f"project/{segment(project_uuid)}/"
-        return self._read(path, lambda body: parse.project(parse.obj(body)))
-
-    def list_configurations(self, project_uuid: str) -> list[LiveConfiguration]:
-        path = f"project/{segment(project_uuid)}/captureconfiguration/"
-        found = self._read(path, lambda body: parse.each(body, parse.configuration))
-        return sorted(found, key=lambda c: (c.name, c.uuid))
-
-    def list_captures(self, project_uuid: str) -> list[LiveCapture]:
-        path = f"project/{segment(project_uuid)}/capture/"
-        found = self._read(path, lambda body: parse.each(body, parse.capture))
-        return sorted(found, key=lambda c: (c.name, c.uuid))
-
-    def list_metadata(self, project_uuid: str) -> list[LiveMetadataField]:
-        path = f"project/{segment(project_uuid)}/metadata/"
-        found = self._read(path, lambda body: parse.each(body, parse.metadata_field))
-        return sorted(found, key=lambda f: (f.name, f.uuid))
-
-    def list_relationships(self, project_uuid: str) -> list[LiveRelationship]:
-        """In the server's order (tens of thousands, the last listing of a plan to arrive:
-        sorting them would delay every plan; whoever needs an order sorts)."""
-        path = f"project/{segment(project_uuid)}/metadata-relationship/"
-        return self._read(path, lambda body: parse.each(body, parse.relationship))
-
-    def segment_counts(self, project_uuid: str) -> dict[str, int]:
-        """Label segments per capture uuid (captures without segments are absent)."""
-        path = f"project/{segment(project_uuid)}/label-relationship/"
-        captures = self._read(path, lambda body: parse.each(body, parse.segment_capture))
-        counts: dict[str, int] = {}
-        for capture_uuid in captures:
-            counts[capture_uuid] = counts.get(capture_uuid, 0) + 1
-        return dict(sorted(counts.items()))
-
-    def read_state(self, project_name: str) -> LiveState:
-        """Six requests whatever the project size (one when the project does not exist).
-
-        The five listings of the project are sent at once, each on its own thread, which
-        also decodes its answer: the largest (relationships, captures) first. The first
-        failure in the order below is raised, as if they had been sent one by one."""
-        project = self.find_project(project_name)
-        if project is None:
-            return LiveState(project=None)
-        uuid = project.uuid
-        with ThreadPoolExecutor(max_workers=5, thread_name_prefix="capdecl-list") as pool:
-            relationships = pool.submit(self.list_relationships, uuid)
-            captures = pool.submit(self.list_captures, uuid)
-            configurations = pool.submit(self.list_configurations, uuid)
-            metadata = pool.submit(self.list_metadata, uuid)
-            segments = pool.submit(self.segment_counts, uuid)
-            ledger, pending = read_ledger(project.settings), read_pending(project.settings)
-            return LiveState(
-                project=project,
-                configurations=tuple(configurations.result()),
-                captures=tuple(captures.result()),
-                metadata=tuple(metadata.result()),
-                relationships=tuple(relationships.result()),
-                segments=segments.result(),
-                ledger=ledger,
-                pending=pending,
-            )
-
-    def download_capture(self, project_uuid: str, capture_uuid: str, dest: Path) -> int:
-        """Stream the stored bytes to ``dest`` (written whole or not at all)."""
-        path = f"project/{segment(project_uuid)}/capture/{segment(capture_uuid)}/file/"
-        return download(self.transport, path, dest)
 
     # ------------------------------------------------------------------ project + ledger
 
