@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from capdecl.manifest import rules
-from capdecl.manifest.configs import source_rate
 from capdecl.manifest.documents import Declarations, Located
 from capdecl.manifest.findings import Findings, brief, quote, suggest
 from capdecl.manifest.model import CaptureModel
@@ -26,6 +25,7 @@ from capdecl.manifest.paths import (
     relative_path,
     walk_glob,
 )
+from capdecl.manifest.rates import SampleRates
 from capdecl.manifest.templates import (
     BUILTIN_FIELDS,
     PathPattern,
@@ -97,7 +97,7 @@ class CaptureResolver:
         self.explicit: dict[str, Entry] = {}
         self.reported: set[tuple[Any, ...]] = set()
         self.sources: dict[int, SourceRef] = {}
-        self.rates: dict[str | None, tuple[DesiredConfiguration | None, Any]] = {}
+        self.rates = SampleRates(configurations, findings)
 
     def resolve(self) -> list[DesiredCapture]:
         groups = [e for e in self.decls.captures if e.value.file is None]
@@ -350,7 +350,7 @@ class CaptureResolver:
     def _finish(self) -> list[DesiredCapture]:
         captures: dict[str, DesiredCapture] = {}
         owners: dict[str, _Spec] = {}
-        absolute, check_rate, plain = self.root.absolute, self._check_rate, rules.plain_name
+        absolute, check_rate, plain = self.root.absolute, self.rates.check, rules.plain_name
         for spec in self.specs.values():
             name = spec.name.strip()
             if not (name == spec.name and plain(name, rules.MAX_CAPTURE_NAME)):
@@ -364,7 +364,7 @@ class CaptureResolver:
                 self._at_name(spec, message, "collision")
                 continue
             if spec.sample_rate is not None:
-                check_rate(spec)
+                check_rate(spec.origin("sample_rate"), spec.configuration, spec.sample_rate)
             configuration = spec.configuration.strip() if spec.configuration else None
             metadata = dict(sorted(spec.metadata.items())) if spec.unsorted else spec.metadata
             source = self._source(spec.entry)
@@ -394,26 +394,6 @@ class CaptureResolver:
         key = next(k for k in ("name", "file", "glob", "pattern") if k in fields)
         report = self.findings.warning if warning else self.findings.error
         report(entry.ref(key), entry.field(key), message, similar=(id(entry), kind))
-
-    def _check_rate(self, spec: _Spec) -> None:
-        if spec.sample_rate is None:
-            return
-        found = self.rates.get(spec.configuration)
-        if found is None:  # once per configuration name, not once per file
-            configuration = self.configurations.get((spec.configuration or "").strip())
-            found = self.rates[spec.configuration] = (configuration, source_rate(configuration))
-        configuration, rate = found
-        if configuration is None or rate is None or rate == spec.sample_rate:
-            return
-        entry = spec.origin("sample_rate")
-        key = (id(entry), configuration.name, spec.sample_rate)
-        if key not in self.reported:
-            self.reported.add(key)
-            message = (
-                f"sample_rate {spec.sample_rate} differs from the sample_rate {rate} of "
-                f"configuration {quote(configuration.name)} (capture_sources[0])"
-            )
-            self.findings.warning(entry.ref("sample_rate"), entry.field("sample_rate"), message)
 
 
 def _declared(names: set[str], section: str) -> str:
