@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -192,6 +193,19 @@ def run_measured(argv: Sequence[str], **options: Any) -> Child:
     stderr, _, last = child.stderr.rstrip().rpartition("\nBENCH ")
     figures = json.loads(last)
     return Child(figures["seconds"], figures["maxrss_kib"], child.returncode, child.stdout, stderr)
+
+
+def cold_apply(sandbox: Sandbox, token: str, directory: Path) -> tuple[float, int]:
+    """``capdecl apply --yes`` of a manifest directory with no hash cache, as a child
+    process with a pre-issued token: (seconds, requests the sandbox counted)."""
+    shutil.rmtree(directory / ".capdecl", ignore_errors=True)
+    sandbox.reset()
+    child = run_child(
+        [CAPDECL, "apply", str(directory), "--server", sandbox.url, "--yes"],
+        env=clean_env(CAPDECL_TOKEN=token),
+        keep_stdout=False,
+    )
+    return child.seconds, sum(sandbox.requests().values())
 
 
 def timed(function: Callable[[], Any]) -> float:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +27,7 @@ from common import (
     Sandbox,
     best,
     clean_env,
+    cold_apply,
     fmt_s,
     median,
     run_child,
@@ -53,18 +53,11 @@ def setup(report: Report, sandbox: Sandbox, token: str, work: Path) -> Workload:
         f"W1 workload: {workload.files:,} files, {workload.total_bytes / 1e6:.0f} MB "
         f"(generated or reused in {fmt_s(seconds)})"
     )
-    shutil.rmtree(workload.directory / ".capdecl", ignore_errors=True)
-    sandbox.reset()
-    child = run_child(
-        [CAPDECL, "apply", str(workload.directory), "--server", sandbox.url, "--yes"],
-        env=clean_env(CAPDECL_TOKEN=token),
-        keep_stdout=False,
-    )
-    requests = sum(sandbox.requests().values())
+    apply_seconds, requests = cold_apply(sandbox, token, workload.directory)
     os.sync()  # the sandbox's 10,000 new files are written back now, not while timing
     report.note(
         f"W1 setup (not a target): `capdecl apply` of {workload.files:,} captures took "
-        f"{fmt_s(child.seconds)}, {requests:,} requests"
+        f"{fmt_s(apply_seconds)}, {requests:,} requests"
     )
     return workload
 

@@ -11,12 +11,11 @@ a constant.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import requests
-from common import CAPDECL, REPO, Report, Row, Sandbox, best, clean_env, fmt_s, run_child
+from common import REPO, Report, Row, Sandbox, best, clean_env, cold_apply, fmt_s, run_child
 from workloads import Workload, make_w2, w2_file_name
 
 SDK_PYTHON = REPO / ".venv-sdk" / "bin" / "python"
@@ -37,16 +36,9 @@ def delete_project(sandbox: Sandbox, token: str, name: str) -> None:
 
 def capdecl_apply(sandbox: Sandbox, token: str, workload: Workload) -> tuple[float, int]:
     """``capdecl apply --yes`` of a workload into a new project: (seconds, requests)."""
-    shutil.rmtree(workload.directory / ".capdecl", ignore_errors=True)
-    sandbox.reset()
-    child = run_child(
-        [CAPDECL, "apply", str(workload.directory), "--server", sandbox.url, "--yes"],
-        env=clean_env(CAPDECL_TOKEN=token),
-        keep_stdout=False,
-    )
-    requests_made = sum(sandbox.requests().values())
+    measured = cold_apply(sandbox, token, workload.directory)
     delete_project(sandbox, token, workload.project)
-    return child.seconds, requests_made
+    return measured
 
 
 def sdk_argv(sandbox: Sandbox, workload: Workload, work: Path) -> list[str]:
